@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * dock-fire: an OCI runtime whose containers run in microVMs. The command
+ * line is runc's (DESIGN.md §3): global flags, then one verb per file here.
+ */
+import { Command, CommanderError } from 'commander';
+import { DockFireError } from '../errors';
+import { logger, setupLogger } from '../log/logger';
+import { Context, type GlobalOptions } from './context';
+import * as check from './check';
+import * as create from './create';
+import * as del from './delete';
+import * as features from './features';
+import * as kill from './kill';
+import * as list from './list';
+import * as notYet from './not-yet';
+import * as run from './run';
+import * as spec from './spec';
+import * as start from './start';
+import * as state from './state';
+
+function buildProgram(): Command {
+  const program = new Command('dock-fire');
+  let ctx: Context | undefined;
+  const context = () => (ctx ??= new Context(program.opts<GlobalOptions>()));
+
+  program
+    .description('OCI container runtime: every container in its own microVM')
+    .version('0.1.0')
+    .option('--root <dir>', 'state directory root', '/run/dock-fire')
+    .option('--log <file>', 'log file (default: stderr)')
+    .option('--log-format <format>', 'text or json', 'text')
+    .option('--debug', 'log routine steps too')
+    .option('--systemd-cgroup', 'accepted for runc compatibility')
+    .option('--rootless <value>', 'accepted for runc compatibility')
+    .option('--criu <path>', 'accepted for runc compatibility')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .hook('preAction', () => {
+      const opts = program.opts<GlobalOptions>();
+      setupLogger({
+        file: opts.log,
+        format: opts.logFormat === 'json' ? 'json' : 'text',
+        debug: opts.debug ?? false,
+      });
+    });
+
+  for (const verb of [create, start, run, kill, del, state, list, check]) {
+    verb.register(program, context);
+  }
+  features.register(program);
+  spec.register(program);
+  notYet.register(program);
+  return program;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return;
+      process.stderr.write(`dock-fire: ${oneLine(err.message.replace(/^error: /, ''))}\n`);
+      process.exitCode = err.exitCode || 1;
+      return;
+    }
+    const message = oneLine(err instanceof Error ? err.message : String(err));
+    logger().error(message);
+    if (!program.opts<GlobalOptions>().log) process.stderr.write(`dock-fire: ${message}\n`);
+    process.exitCode = err instanceof DockFireError ? err.exitCode : 1;
+  }
+}
+
+void main(process.argv);

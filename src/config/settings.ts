@@ -1,0 +1,93 @@
+/**
+ * Host settings: the config file (/etc/dock-fire/config.json, or the file
+ * named by DOCK_FIRE_CONFIG), overridden by DOCK_FIRE_* environment
+ * variables; per-container annotations override both (see vm-size.ts).
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { DockFireError, errnoCode } from '../errors';
+
+export const DEFAULT_CONFIG_PATH = '/etc/dock-fire/config.json';
+export const LIB_DIR = '/usr/local/lib/dock-fire';
+
+const settingsSchema = z
+  .object({
+    /** `auto` picks Firecracker when its binary is found, else QEMU. */
+    vmm: z.enum(['auto', 'firecracker', 'qemu']).default('auto'),
+    kernelPath: z.string().default(`${LIB_DIR}/vmlinux`),
+    initrdPath: z.string().default(`${LIB_DIR}/initramfs.cpio`),
+    monitorPath: z.string().default(`${LIB_DIR}/dock-fire-monitor`),
+    firecrackerPath: z.string().default('firecracker'),
+    qemuPath: z.string().default('qemu-system-x86_64'),
+    /** QEMU accelerator: `kvm` on real hosts, `tcg` where KVM is unusable. */
+    qemuAccel: z.enum(['kvm', 'tcg']).default('kvm'),
+    /** QEMU machine type: `microvm`, or `q35` for TCG hosts (see docs). */
+    qemuMachine: z.enum(['microvm', 'q35']).default('microvm'),
+    vcpus: z.number().int().min(1).max(32).default(1),
+    memoryMiB: z.number().int().min(64).max(65536).default(128),
+    /** Free space added to the root drive beyond the image's content. */
+    diskFreeMiB: z.number().int().min(16).default(512),
+    /** Where disk images live; never a tmpfs. */
+    imageDir: z.string().default('/var/lib/dock-fire'),
+    /** How long `start` waits for the guest to boot and start the process. */
+    bootTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+    kernelArgs: z.string().default(''),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int' }> = {
+  DOCK_FIRE_VMM: { key: 'vmm', kind: 'string' },
+  DOCK_FIRE_KERNEL_PATH: { key: 'kernelPath', kind: 'string' },
+  DOCK_FIRE_INITRD_PATH: { key: 'initrdPath', kind: 'string' },
+  DOCK_FIRE_MONITOR_PATH: { key: 'monitorPath', kind: 'string' },
+  DOCK_FIRE_FIRECRACKER_PATH: { key: 'firecrackerPath', kind: 'string' },
+  DOCK_FIRE_QEMU_PATH: { key: 'qemuPath', kind: 'string' },
+  DOCK_FIRE_QEMU_ACCEL: { key: 'qemuAccel', kind: 'string' },
+  DOCK_FIRE_QEMU_MACHINE: { key: 'qemuMachine', kind: 'string' },
+  DOCK_FIRE_VCPUS: { key: 'vcpus', kind: 'int' },
+  DOCK_FIRE_MEMORY_MIB: { key: 'memoryMiB', kind: 'int' },
+  DOCK_FIRE_DISK_FREE_MIB: { key: 'diskFreeMiB', kind: 'int' },
+  DOCK_FIRE_IMAGE_DIR: { key: 'imageDir', kind: 'string' },
+  DOCK_FIRE_BOOT_TIMEOUT: { key: 'bootTimeoutSeconds', kind: 'int' },
+};
+
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCK_FIRE_CONFIG || DEFAULT_CONFIG_PATH;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return {};
+    throw new DockFireError(`reading config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new DockFireError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const path = configPath(env);
+  const raw: Record<string, unknown> = readConfigFile(path);
+  for (const [name, { key, kind }] of Object.entries(envOverrides)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    raw[key] = kind === 'int' ? Number(value) : value;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.join('.') || '(root)';
+    throw new DockFireError(
+      `invalid setting ${where} (config file ${path} or DOCK_FIRE_* environment): ` +
+        `${issue.message}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,134 @@
+/**
+ * `create`: everything up to the point where the container's process would
+ * start. The root drive is built, the monitor starts the VM (which boots and
+ * waits), the createRuntime and prestart hooks run with the state on stdin
+ * (Docker's network hook among them), and the pid file is written. The user
+ * process itself only starts at `start`. A failure leaves nothing behind.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodeProcess } from '../agent/process-spec';
+import type { Settings } from '../config/settings';
+import { wrap } from '../errors';
+import { logger } from '../log/logger';
+import { runHooks } from '../oci/hooks';
+import { guestProcess } from '../oci/guest-process';
+import { loadSpec, rootPath } from '../oci/spec';
+import { refuseUnsupported } from '../oci/unsupported';
+import { checkExecutable } from '../rootfs/executable';
+import { buildDrive } from '../rootfs/drive';
+import { readProcStat } from '../state/proc';
+import { ociState } from '../state/status';
+import type { ContainerState, StateStore } from '../state/store';
+import { checkBootFiles, selectBackend } from '../vmm/select';
+import { destroy } from './destroy';
+import { startMonitor, type StartedMonitor } from './monitor';
+import { vmSize } from './vm-size';
+
+export const PROCESS_SPEC_FILE = 'process.spec';
+export const DRIVE_FILE = 'rootfs.ext4';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  debug: boolean;
+}
+
+function writeAtomically(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+export async function createContainer(
+  store: StateStore,
+  settings: Settings,
+  options: CreateOptions,
+): Promise<StartedMonitor> {
+  const { id } = options;
+  const bundle = path.resolve(options.bundle);
+  const spec = loadSpec(bundle);
+  const rootfs = rootPath(spec, bundle);
+
+  refuseUnsupported(spec);
+  const guest = guestProcess(spec);
+  checkExecutable(rootfs, guest.args[0], guest.env, guest.mounts.map((m) => m.target));
+  checkBootFiles(settings);
+  const backend = selectBackend(settings);
+  const size = vmSize(spec, settings);
+
+  const stateDir = store.createDir(id);
+  const imageDir = path.join(settings.imageDir, id);
+  const state: ContainerState = {
+    ociVersion: spec.ociVersion,
+    id,
+    bundle,
+    rootfs,
+    pid: 0,
+    pidStartTime: 0,
+    status: 'creating',
+    created: new Date().toISOString(),
+    annotations: spec.annotations ?? {},
+    vmm: backend.name,
+    imageDir,
+  };
+  store.write(state);
+
+  try {
+    fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), encodeProcess(guest), { mode: 0o600 });
+
+    fs.mkdirSync(imageDir, { recursive: true, mode: 0o700 });
+    const drivePath = path.join(imageDir, DRIVE_FILE);
+    const driveMiB = buildDrive({
+      root: rootfs,
+      image: drivePath,
+      freeMiB: settings.diskFreeMiB,
+      fixedMiB: size.diskMiB,
+    });
+    logger().debug({ id, driveMiB }, 'root drive built');
+
+    const plan = backend.plan({
+      stateDir,
+      kernelPath: settings.kernelPath,
+      initrdPath: settings.initrdPath,
+      drivePath,
+      driveReadonly: false,
+      vcpus: size.vcpus,
+      memoryMiB: size.memoryMiB,
+      kernelArgs: settings.kernelArgs,
+    });
+    for (const file of plan.files) {
+      fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });
+    }
+
+    const monitor = await startMonitor({
+      monitorPath: settings.monitorPath,
+      stateDir,
+      agentSocket: plan.agentSocket,
+      vmmArgv: plan.argv,
+      newNetns: true,
+      cgroupProcs: [],
+      debug: options.debug,
+    });
+    state.pid = monitor.pid;
+    state.pidStartTime = readProcStat(monitor.pid)?.startTime ?? 0;
+    state.status = 'created';
+    store.write(state);
+    logger().debug({ id, pid: monitor.pid, vmm: backend.name }, 'monitor started');
+
+    const hookState = ociState(state, 'created');
+    await runHooks('createRuntime', spec.hooks?.createRuntime, hookState);
+    // runc runs prestart hooks during create, once the namespaces exist:
+    // Docker's network hook configures the netns of this pid.
+    await runHooks('prestart', spec.hooks?.prestart, hookState);
+
+    if (options.pidFile) writeAtomically(path.resolve(options.pidFile), String(monitor.pid));
+    return monitor;
+  } catch (err) {
+    await destroy(store, state).catch((cleanupErr) =>
+      logger().warn({ id, err: String(cleanupErr) }, 'cleanup after a failed create'),
+    );
+    throw wrap(`creating container ${id}`, err);
+  }
+}

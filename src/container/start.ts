@@ -1,0 +1,60 @@
+/**
+ * `start`: hands the process spec made at `create` to the monitor, which
+ * passes it to the guest as soon as the guest has booted; the reply is the
+ * guest's STARTED (or why the process could not start). Then poststart hooks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkReply, request } from '../agent/control';
+import { FrameType, STREAM_CONTAINER } from '../agent/frame';
+import type { Settings } from '../config/settings';
+import { DockFireError, wrap } from '../errors';
+import { logger } from '../log/logger';
+import { runHooks } from '../oci/hooks';
+import { loadSpec } from '../oci/spec';
+import { currentStatus, ociState } from '../state/status';
+import type { StateStore } from '../state/store';
+import { PROCESS_SPEC_FILE } from './create';
+import { CONSOLE_LOG } from './monitor';
+
+export async function startContainer(store: StateStore, settings: Settings, id: string) {
+  await store.locked(id, async () => {
+    const state = store.read(id);
+    const status = currentStatus(state);
+    if (status !== 'created') {
+      throw new DockFireError(`cannot start container ${id}: it is ${status}, not created`);
+    }
+    const stateDir = store.dir(id);
+    const spec = fs.readFileSync(path.join(stateDir, PROCESS_SPEC_FILE));
+
+    try {
+      const reply = await request(
+        stateDir,
+        FrameType.Start,
+        STREAM_CONTAINER,
+        spec,
+        settings.bootTimeoutSeconds * 1000,
+      );
+      checkReply(reply);
+    } catch (err) {
+      const consoleLog = path.join(stateDir, CONSOLE_LOG);
+      if (err instanceof DockFireError && /did not answer/.test(err.message)) {
+        throw new DockFireError(
+          `the guest did not start the process within ${settings.bootTimeoutSeconds} s ` +
+            `(raise bootTimeoutSeconds, or check KVM with \`dock-fire check\`; ` +
+            `guest console: ${consoleLog})`,
+        );
+      }
+      throw wrap(`starting container ${id}`, err);
+    }
+
+    state.status = 'running';
+    store.write(state);
+    logger().debug({ id }, 'container started');
+
+    const bundleSpec = loadSpec(state.bundle);
+    await runHooks('poststart', bundleSpec.hooks?.poststart, ociState(state, 'running')).catch(
+      (err) => logger().warn({ id, err: String(err) }, 'poststart hook failed'),
+    );
+  });
+}

@@ -1,0 +1,68 @@
+/** Builds the guest's process spec (agent/process-spec.ts) from config.json. */
+import { DockFireError } from '../errors';
+import type { GuestCaps, GuestProcess, GuestRlimit } from '../agent/process-spec';
+import { CAPABILITIES, RLIMITS } from './linux-constants';
+import { guestMounts } from './guest-mounts';
+import type { Spec } from './spec';
+
+function capMask(names: string[] | undefined): bigint {
+  let mask = 0n;
+  for (const name of names ?? []) {
+    const bit = CAPABILITIES.indexOf(name.toUpperCase());
+    // Like runc, a capability this kernel does not know is skipped, not fatal.
+    if (bit >= 0) mask |= 1n << BigInt(bit);
+  }
+  return mask;
+}
+
+function limitValue(n: number): bigint {
+  // JSON cannot carry 2^64-1 exactly; anything that large means unlimited.
+  return n >= Number.MAX_SAFE_INTEGER ? 0xffffffffffffffffn : BigInt(Math.max(0, n));
+}
+
+export function guestProcess(spec: Spec): GuestProcess {
+  const proc = spec.process;
+  if (!proc || !proc.args || proc.args.length === 0) {
+    throw new DockFireError('config.json process.args is empty: there is nothing to run');
+  }
+
+  const rlimits: GuestRlimit[] = (proc.rlimits ?? []).map((r) => {
+    const resource = RLIMITS[r.type];
+    if (resource === undefined) throw new DockFireError(`unknown rlimit type ${r.type}`);
+    return { resource, soft: limitValue(r.soft), hard: limitValue(r.hard) };
+  });
+
+  let caps: GuestCaps | undefined;
+  if (proc.capabilities) {
+    const c = proc.capabilities;
+    caps = {
+      bounding: capMask(c.bounding),
+      effective: capMask(c.effective),
+      permitted: capMask(c.permitted),
+      inheritable: capMask(c.inheritable),
+      ambient: capMask(c.ambient),
+    };
+  }
+
+  const { mounts, files } = guestMounts(spec.mounts ?? []);
+
+  return {
+    args: proc.args,
+    env: proc.env ?? [],
+    cwd: proc.cwd,
+    uid: proc.user.uid,
+    gid: proc.user.gid,
+    groups: proc.user.additionalGids ?? [],
+    rlimits,
+    terminal: proc.terminal ?? false,
+    hostname: spec.hostname,
+    mounts,
+    files,
+    rootReadonly: spec.root?.readonly ?? false,
+    caps,
+    noNewPrivileges: proc.noNewPrivileges ?? false,
+    umask: proc.user.umask,
+    maskedPaths: spec.linux?.maskedPaths ?? [],
+    readonlyPaths: spec.linux?.readonlyPaths ?? [],
+  };
+}

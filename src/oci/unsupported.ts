@@ -1,0 +1,60 @@
+/**
+ * Refuses config.json settings that a microVM cannot honour. Ignoring one
+ * would silently change what the container does, so each gets a one-line
+ * error that says what to use instead.
+ *
+ * Accepted but not enforced, because the VM boundary replaces them (see
+ * docs/limitations.md): seccomp, AppArmor and SELinux labels, OOM score.
+ */
+import { DockFireError } from '../errors';
+import type { Spec } from './spec';
+
+const REQUIRED_NAMESPACES: Record<string, string> = {
+  network:
+    '--network host is not supported: a microVM has its own network stack; ' +
+    'use a Docker network or --network none',
+  pid: '--pid host is not supported: the container runs in its own guest kernel',
+  ipc: '--ipc host is not supported: the container runs in its own guest kernel',
+  uts: '--uts host is not supported: the container runs in its own guest kernel',
+  mount: 'config.json must give the container its own mount namespace',
+};
+
+export function refuseUnsupported(spec: Spec): void {
+  const linux = spec.linux ?? {};
+  const namespaces = linux.namespaces ?? [];
+
+  for (const ns of namespaces) {
+    if (ns.path) {
+      throw new DockFireError(
+        `joining an existing ${ns.type} namespace (${ns.path}) is not supported: ` +
+          'a microVM cannot share another container\'s or the host\'s kernel namespaces',
+      );
+    }
+    if (ns.type === 'user') {
+      throw new DockFireError(
+        'user namespaces (userns-remap, rootless) are not supported yet by dock-fire',
+      );
+    }
+  }
+  for (const [type, message] of Object.entries(REQUIRED_NAMESPACES)) {
+    if (!namespaces.some((ns) => ns.type === type)) throw new DockFireError(message);
+  }
+
+  if (linux.devices && linux.devices.length > 0) {
+    const paths = linux.devices.map((d) => d.path).join(', ');
+    throw new DockFireError(`host devices (--device ${paths}) cannot be passed into a microVM`);
+  }
+  if (linux.sysctl && Object.keys(linux.sysctl).length > 0) {
+    throw new DockFireError(
+      `sysctls (${Object.keys(linux.sysctl).join(', ')}) are not supported yet by dock-fire`,
+    );
+  }
+  if ('uidMappings' in linux || 'gidMappings' in linux) {
+    throw new DockFireError('uid/gid mappings are not supported yet by dock-fire');
+  }
+  if (spec.process?.terminal) {
+    throw new DockFireError(
+      'terminals (docker run -t) are not supported yet by dock-fire: run without -t',
+    );
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Container state: `<root>/<id>/state.json`, written atomically (temp file +
+ * rename) under a per-container lock. The state directory also holds the
+ * monitor's sockets and logs; disk images live under the image directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { DockFireError, errnoCode } from '../errors';
+
+export const DEFAULT_ROOT = '/run/dock-fire';
+
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+export interface ContainerState {
+  ociVersion: string;
+  id: string;
+  bundle: string;
+  rootfs: string;
+  /** The monitor's pid: the container pid Docker waits for. */
+  pid: number;
+  /** From /proc/<pid>/stat, to tell our monitor from a later process with its pid. */
+  pidStartTime: number;
+  status: Status;
+  created: string;
+  annotations: Record<string, string>;
+  vmm: 'qemu' | 'firecracker';
+  /** Directory holding this container's disk images. */
+  imageDir: string;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
+
+export function checkId(id: string): void {
+  if (!ID_PATTERN.test(id)) {
+    throw new DockFireError(
+      `invalid container id "${id}": use letters, digits, '_', '.', '+' and '-'`,
+    );
+  }
+}
+
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    checkId(id);
+    return path.join(this.root, id);
+  }
+
+  /** Creates the state directory; fails if the container already exists. */
+  createDir(id: string): string {
+    const dir = this.dir(id);
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') {
+        throw new DockFireError(`container with id ${id} already exists`);
+      }
+      throw err;
+    }
+    return dir;
+  }
+
+  exists(id: string): boolean {
+    return fs.existsSync(path.join(this.dir(id), 'state.json'));
+  }
+
+  read(id: string): ContainerState {
+    const file = path.join(this.dir(id), 'state.json');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') {
+        throw new DockFireError(`container ${id} does not exist`);
+      }
+      throw err;
+    }
+    return JSON.parse(text) as ContainerState;
+  }
+
+  write(state: ContainerState): void {
+    const dir = this.dir(state.id);
+    const tmp = path.join(dir, `.state.json.${process.pid}`);
+    fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    fs.renameSync(tmp, path.join(dir, 'state.json'));
+  }
+
+  list(): string[] {
+    try {
+      return fs
+        .readdirSync(this.root)
+        .filter((name) => ID_PATTERN.test(name))
+        .filter((name) => fs.existsSync(path.join(this.root, name, 'state.json')))
+        .sort();
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  remove(id: string): void {
+    fs.rmSync(this.dir(id), { recursive: true, force: true });
+  }
+
+  /** Runs fn holding the container's lock (a lock directory beside the state dir). */
+  async locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const dir = this.dir(id);
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    const release = await lockfile.lock(dir, {
+      realpath: false,
+      lockfilePath: `${dir}.lock`,
+      stale: 30_000,
+      retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
+    });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The two VMM backends behind one interface. A backend turns a VM description
+ * into the VMM's command line (and any files it reads), and pauses or resumes
+ * a running VM. The monitor runs the command; it keeps no policy of its own.
+ */
+
+export interface VmDescription {
+  /** The container's state directory; the VMM runs with it as cwd. */
+  stateDir: string;
+  kernelPath: string;
+  initrdPath: string;
+  /** Absolute path of the root drive image. */
+  drivePath: string;
+  driveReadonly: boolean;
+  vcpus: number;
+  memoryMiB: number;
+  /** Extra kernel command-line arguments from the settings. */
+  kernelArgs: string;
+}
+
+export interface VmmPlan {
+  argv: string[];
+  /** Socket the monitor listens on for the guest's agent channel, relative to stateDir. */
+  agentSocket: string;
+  /** Files to write into stateDir before the VMM starts. */
+  files: { name: string; content: string }[];
+}
+
+export interface Backend {
+  readonly name: 'qemu' | 'firecracker';
+  plan(vm: VmDescription): VmmPlan;
+}
+
+/** Kernel arguments every guest boots with, before backend and user additions. */
+export const BASE_KERNEL_ARGS = 'console=ttyS0 reboot=k panic=-1 quiet';
