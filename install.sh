@@ -61,7 +61,8 @@ make -s -C native all
 # 3. The guest kernel (cached) and the initramfs holding the guest init.
 say "guest kernel (built once per machine, ~10 min; cached under /var/cache/dock-fire)"
 mkdir -p "$lib"
-kernel/build.sh "$lib/vmlinux" >/dev/null
+cached_kernel=$(kernel/build.sh "$lib/vmlinux")
+cp "$(dirname "$cached_kernel")/release" "$lib/vmlinux.release"
 native/init/make-initramfs.sh "$lib/initramfs.cpio.tmp" native/build/dock-fire-init
 mv "$lib/initramfs.cpio.tmp" "$lib/initramfs.cpio"
 

@@ -16,11 +16,13 @@ export function register(program: Command, context: () => Context): void {
     .option('--pidfd-socket <path>', 'accepted for runc compatibility')
     .action(async (id: string, opts) => {
       const ctx = context();
-      await createContainer(ctx.store, ctx.settings, {
+      const monitor = await createContainer(ctx.store, ctx.settings, {
         id,
         bundle: opts.bundle,
         pidFile: opts.pidFile,
         debug: ctx.debug,
       });
+      // The monitor outlives this command; the shim (a subreaper) adopts it.
+      monitor.child.unref();
     });
 }

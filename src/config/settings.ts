@@ -27,6 +27,8 @@ const settingsSchema = z
     memoryMiB: z.number().int().min(64).max(65536).default(128),
     /** Free space added to the root drive beyond the image's content. */
     diskFreeMiB: z.number().int().min(16).default(512),
+    /** A fixed root drive size; 0 sizes each drive from its image's content. */
+    diskMiB: z.number().int().min(0).default(0),
     /** Where disk images live; never a tmpfs. */
     imageDir: z.string().default('/var/lib/dock-fire'),
     /** How long `start` waits for the guest to boot and start the process. */
@@ -49,6 +51,7 @@ const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int'
   DOCK_FIRE_VCPUS: { key: 'vcpus', kind: 'int' },
   DOCK_FIRE_MEMORY_MIB: { key: 'memoryMiB', kind: 'int' },
   DOCK_FIRE_DISK_FREE_MIB: { key: 'diskFreeMiB', kind: 'int' },
+  DOCK_FIRE_DISK_MIB: { key: 'diskMiB', kind: 'int' },
   DOCK_FIRE_IMAGE_DIR: { key: 'imageDir', kind: 'string' },
   DOCK_FIRE_BOOT_TIMEOUT: { key: 'bootTimeoutSeconds', kind: 'int' },
 };

@@ -84,7 +84,7 @@ export async function createContainer(
       root: rootfs,
       image: drivePath,
       freeMiB: settings.diskFreeMiB,
-      fixedMiB: size.diskMiB,
+      fixedMiB: size.diskMiB ?? (settings.diskMiB || undefined),
     });
     logger().debug({ id, driveMiB }, 'root drive built');
 

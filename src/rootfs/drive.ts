@@ -52,7 +52,7 @@ export function buildDrive(options: BuildDriveOptions): number {
     if (options.fixedMiB < needed) {
       throw new DockFireError(
         `the image's root filesystem needs ${needed} MiB but the root drive is set to ` +
-          `${options.fixedMiB} MiB (annotation dock-fire.disk-mib): raise it`,
+          `${options.fixedMiB} MiB (annotation dock-fire.disk-mib or setting diskMiB): raise it`,
       );
     }
     mib = options.fixedMiB;

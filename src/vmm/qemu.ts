@@ -3,11 +3,35 @@
  * and a virtio-serial port whose host end is a unix socket the monitor
  * listens on (vhost-vsock is missing on many hosts; see DESIGN.md §4).
  */
+import fs from 'node:fs';
 import type { Settings } from '../config/settings';
 import { BASE_KERNEL_ARGS, type Backend, type VmDescription, type VmmPlan } from './backend';
 
 export const AGENT_SOCKET = 'agent.sock';
 export const QMP_SOCKET = 'qmp.sock';
+
+/**
+ * Under TCG the guest's TSC ticks at the host's rate, but the guest's PIT-based
+ * calibration of it fails in ~40% of boots; the kernel then falls back to a
+ * jiffies clock and its timer calibration loops wait on PIT interrupts, where
+ * some boots hung. Telling the guest the frequency (tsc_early_khz) makes every
+ * boot take the TSC path. Only used when the host TSC is constant and known.
+ */
+export function hostTscKhz(cpuinfo = '/proc/cpuinfo'): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(cpuinfo, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const first = text.split('\n\n')[0];
+  const flags = /^flags\s*:(.*)$/m.exec(first)?.[1].split(' ') ?? [];
+  const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)$/m.exec(first)?.[1]);
+  if (!flags.includes('constant_tsc') || !flags.includes('tsc_known_freq') || !(mhz > 0)) {
+    return undefined;
+  }
+  return Math.round(mhz * 1000);
+}
 
 export class QemuBackend implements Backend {
   readonly name = 'qemu' as const;
@@ -18,12 +42,17 @@ export class QemuBackend implements Backend {
     const s = this.settings;
     const pci = s.qemuMachine === 'q35';
     const bus = pci ? 'pci' : 'device';
+    // acpi=off: the guest kernel has no ACPI, and without ACPI QEMU declares
+    // the virtio-mmio devices on the kernel command line instead. rtc=on: with
+    // no RTC the kernel polls a CMOS port that never settles for a full second.
     const machine = pci
       ? 'q35,accel=' + s.qemuAccel
-      : `microvm,accel=${s.qemuAccel},x-option-roms=off,rtc=off,pit=on,pic=on,isa-serial=on`;
+      : `microvm,accel=${s.qemuAccel},x-option-roms=off,rtc=on,pit=on,pic=on,isa-serial=on,acpi=off`;
     const drive = `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
       `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
-    const cmdline = [BASE_KERNEL_ARGS, pci ? '' : 'pci=off', vm.kernelArgs]
+    const tscKhz = s.qemuAccel === 'tcg' ? hostTscKhz() : undefined;
+    const cmdline = [BASE_KERNEL_ARGS, pci ? '' : 'pci=off',
+      tscKhz ? `tsc_early_khz=${tscKhz}` : '', vm.kernelArgs]
       .filter((a) => a !== '')
       .join(' ');
 

@@ -32,12 +32,25 @@ function isExecutable(file: string): boolean {
 }
 
 /** Why /dev/kvm cannot be used, or undefined when it can. */
-export function kvmProblem(): string | undefined {
+export function kvmProblem(device = '/dev/kvm'): string | undefined {
+  const KVM_MAJOR = 10;
+  const KVM_MINOR = 232;
+  let st: fs.Stats;
   try {
-    fs.closeSync(fs.openSync('/dev/kvm', 'r+'));
+    st = fs.statSync(device);
+  } catch {
+    return `${device} does not exist (KVM is not enabled on this host)`;
+  }
+  const major = Math.floor(st.rdev / 256) & 0xfff;
+  const minor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
+  if (!st.isCharacterDevice() || major !== KVM_MAJOR || minor !== KVM_MINOR) {
+    return `${device} is not the KVM device`;
+  }
+  try {
+    fs.closeSync(fs.openSync(device, 'r+'));
     return undefined;
   } catch (err) {
-    return `/dev/kvm is not usable (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    return `${device} is not usable (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
   }
 }
 

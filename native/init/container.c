@@ -1,0 +1,85 @@
+/* The sequence the container's PID 1 goes through between clone and exec,
+ * in runc's order: mounts in the new root, switch into it, limits, working
+ * directory, user and capabilities, exec. */
+#include "container.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "creds.h"
+#include "exec.h"
+#include "log.h"
+#include "rootfs.h"
+
+static int report_fd = -1;
+
+_Noreturn void container_fail(const char *fmt, ...)
+{
+    char message[DF_MAX_ERROR_MSG];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n >= sizeof message ? sizeof message - 1 : (size_t)n;
+
+    /* One write below PIPE_BUF arrives whole; if it fails, init still sees
+     * the child exit without exec and reports a generic error. */
+    if (write(report_fd, message, len) < 0)
+        df_error("report setup failure: %s", strerror(errno));
+    _exit(127);
+}
+
+const char *container_strerror(int err)
+{
+    static char text[128];
+    snprintf(text, sizeof text, "%s", strerror(err));
+    text[0] = (char)tolower((unsigned char)text[0]);
+    return text;
+}
+
+/* Moves the pipes to 0-2; init's console stays reachable for logging. */
+static void setup_stdio(const int stdio[3])
+{
+    int console = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    df_log_init("dock-fire-init[container]", console, DF_LOG_INFO);
+
+    for (int i = 0; i < 3; i++) {
+        if (dup2(stdio[i], i) < 0)
+            container_fail("set up stdio: dup2: %s", container_strerror(errno));
+    }
+    for (int i = 0; i < 3; i++) {
+        if (stdio[i] > 2)
+            close(stdio[i]);
+    }
+}
+
+_Noreturn void container_run(const struct spec *spec, const int stdio[3], int report)
+{
+    report_fd = report;
+    setup_stdio(stdio);
+    if (boot_reset_signals() < 0)
+        container_fail("reset signal handling: %s", container_strerror(errno));
+    /* Modes of created mount points and device nodes are exact. */
+    umask(0);
+
+    rootfs_prepare(spec);
+    if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        container_fail("sethostname: %s", container_strerror(errno));
+    rootfs_enter(spec);
+
+    creds_apply_rlimits(spec);
+    if (chdir(spec->cwd) < 0)
+        container_fail("chdir to cwd (\"%s\") set in config.json failed: %s", spec->cwd,
+                       container_strerror(errno));
+    creds_apply_user(spec);
+    umask((mode_t)spec->umask);
+
+    exec_process(spec);
+}

@@ -1,0 +1,233 @@
+/* Mount work on the container's root. Every target is resolved inside the
+ * root (resolve.c) and mounted through /proc/self/fd, so a symlink in the
+ * image cannot send a mount to the guest's own filesystems. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "devices.h"
+#include "files.h"
+#include "resolve.h"
+
+#define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+int rootfs_mount_disk(char *err, size_t errlen)
+{
+    /* Read-write even for ROOT_READONLY: missing mount points must still
+     * be created; the root is made read-only by a bind remount later, as
+     * runc does. A drive the VMM attached read-only is mounted read-only,
+     * without replaying the journal if it needs that: the VMM is killed,
+     * so a disk used before is never cleanly unmounted. */
+    if (mount(ROOTFS_DISK, ROOTFS_MOUNTPOINT, "ext4", 0, NULL) == 0)
+        return 0;
+    int rw_error = errno;
+    if ((rw_error == EROFS || rw_error == EACCES) &&
+        (mount(ROOTFS_DISK, ROOTFS_MOUNTPOINT, "ext4", MS_RDONLY, NULL) == 0 ||
+         mount(ROOTFS_DISK, ROOTFS_MOUNTPOINT, "ext4", MS_RDONLY, "noload") == 0))
+        return 0;
+    snprintf(err, errlen, "mount the container's root filesystem %s: %s", ROOTFS_DISK,
+             container_strerror(rw_error));
+    return -1;
+}
+
+/* Bind-remounts the mount fd is on with extra flags, keeping the flags it
+ * has (a remount clears any flag it does not name); by path when path is
+ * not NULL, else through /proc/self/fd. */
+static int remount_bind(int fd, const char *path, unsigned long extra)
+{
+    static const struct {
+        unsigned long st;
+        unsigned long ms;
+    } kept[] = {
+        {ST_RDONLY, MS_RDONLY}, {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC}, {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RELATIME, MS_RELATIME},
+    };
+    struct statvfs st;
+    if (fstatvfs(fd, &st) < 0)
+        return -1;
+    unsigned long flags = MS_REMOUNT | MS_BIND | extra;
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        if (st.f_flag & kept[i].st)
+            flags |= kept[i].ms;
+    }
+    char buf[FD_PATH_MAX];
+    return mount(NULL, path != NULL ? path : fd_path(buf, fd), NULL, flags, NULL);
+}
+
+/* True for "/dev", "dev", "/dev/", "//dev". */
+static bool is_dev(const char *target)
+{
+    target += strspn(target, "/");
+    return strncmp(target, "dev", 3) == 0 && target[3 + strspn(target + 3, "/")] == '\0';
+}
+
+/* Reopens target after something was mounted on it: the old fd still
+ * names the covered directory. */
+static int reopen(int root_fd, const struct spec_mount *m)
+{
+    int fd = resolve_in_root(root_fd, m->target, RESOLVE_EXISTING);
+    if (fd < 0)
+        container_fail("open mount target %s: %s", m->target, container_strerror(errno));
+    return fd;
+}
+
+static void mount_one(int root_fd, const struct spec_mount *m)
+{
+    unsigned long flags = m->flags & ~(unsigned long)PROPAGATION;
+    unsigned long propagation = m->flags & PROPAGATION;
+    bool bind = flags & MS_BIND;
+    const char *fstype = m->fstype;
+    /* Docker asks for cgroup v1 on some hosts; the guest has only v2. */
+    if (strcmp(fstype, "cgroup") == 0 || strcmp(fstype, "cgroup2") == 0)
+        fstype = "cgroup2";
+
+    struct stat st;
+    bool file = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+    int fd = resolve_in_root(root_fd, m->target, file ? RESOLVE_MAKE_FILE : RESOLVE_MAKE_DIR);
+    if (fd < 0)
+        container_fail("create mount point %s: %s", m->target, container_strerror(errno));
+
+    char path[FD_PATH_MAX];
+    int rc;
+    if (bind)
+        rc = mount(m->source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
+    else
+        rc = mount(m->source, fd_path(path, fd), fstype, flags, m->data);
+    if (rc < 0)
+        container_fail("mount %s on %s (type %s): %s", m->source, m->target,
+                       bind ? "bind" : fstype, container_strerror(errno));
+    close(fd);
+
+    /* A bind mount takes its flags only from a remount. */
+    unsigned long extra = flags & ~(unsigned long)(MS_BIND | MS_REC);
+    if (bind && extra != 0) {
+        fd = reopen(root_fd, m);
+        if (remount_bind(fd, NULL, extra) < 0)
+            container_fail("remount %s: %s", m->target, container_strerror(errno));
+        close(fd);
+    }
+    if (propagation != 0) {
+        fd = reopen(root_fd, m);
+        if (mount(NULL, fd_path(path, fd), NULL, propagation | (flags & MS_REC), NULL) < 0)
+            container_fail("set propagation of %s: %s", m->target, container_strerror(errno));
+        close(fd);
+    }
+    if (!bind && strcmp(fstype, "tmpfs") == 0 && is_dev(m->target)) {
+        fd = reopen(root_fd, m);
+        devices_populate(fd);
+        close(fd);
+    }
+}
+
+/* READONLY_PATH: bind the path onto itself and remount it read-only. */
+static void make_readonly(int root_fd, const char *target)
+{
+    int fd = resolve_in_root(root_fd, target, RESOLVE_EXISTING);
+    if (fd < 0 && errno == ENOENT)
+        return;
+    if (fd < 0)
+        container_fail("open read-only path %s: %s", target, container_strerror(errno));
+    char path[FD_PATH_MAX];
+    if (mount(fd_path(path, fd), path, NULL, MS_BIND | MS_REC, NULL) < 0)
+        container_fail("bind read-only path %s: %s", target, container_strerror(errno));
+    close(fd);
+
+    fd = resolve_in_root(root_fd, target, RESOLVE_EXISTING);
+    if (fd < 0 || remount_bind(fd, NULL, MS_RDONLY) < 0)
+        container_fail("remount %s read-only: %s", target, container_strerror(errno));
+    close(fd);
+}
+
+/* MASK_PATH: /dev/null over a file, an empty read-only tmpfs over a dir. */
+static void mask(int root_fd, const char *target)
+{
+    int fd = resolve_in_root(root_fd, target, RESOLVE_EXISTING);
+    if (fd < 0 && errno == ENOENT)
+        return;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        container_fail("open masked path %s: %s", target, container_strerror(errno));
+    char path[FD_PATH_MAX];
+    int rc;
+    if (S_ISDIR(st.st_mode))
+        rc = mount("tmpfs", fd_path(path, fd), "tmpfs", MS_RDONLY, NULL);
+    else
+        rc = mount("/dev/null", fd_path(path, fd), NULL, MS_BIND, NULL);
+    if (rc < 0)
+        container_fail("mask %s: %s", target, container_strerror(errno));
+    close(fd);
+}
+
+void rootfs_prepare(const struct spec *spec)
+{
+    /* Nothing mounted here may propagate back to init's namespace. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        container_fail("make / private: %s", container_strerror(errno));
+    if (mount(ROOTFS_MOUNTPOINT, ROOTFS_MOUNTPOINT, NULL, MS_BIND | MS_REC, NULL) < 0)
+        container_fail("bind the root filesystem: %s", container_strerror(errno));
+    int root_fd = open(ROOTFS_MOUNTPOINT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0)
+        container_fail("open the root filesystem: %s", container_strerror(errno));
+
+    for (size_t i = 0; i < spec->nmounts; i++)
+        mount_one(root_fd, &spec->mounts[i]);
+    for (size_t i = 0; i < spec->nfiles; i++)
+        files_bind(root_fd, &spec->files[i], i);
+    for (size_t i = 0; i < spec->nreadonly; i++)
+        make_readonly(root_fd, spec->readonly[i]);
+    for (size_t i = 0; i < spec->nmasked; i++)
+        mask(root_fd, spec->masked[i]);
+    close(root_fd);
+}
+
+void rootfs_enter(const struct spec *spec)
+{
+    if (chdir(ROOTFS_MOUNTPOINT) < 0)
+        container_fail("chdir to the root filesystem: %s", container_strerror(errno));
+
+    /* init's own pseudo filesystems are not the container's. */
+    static const char *const init_mounts[] = {"/dev", "/proc", "/sys", "/run"};
+    for (size_t i = 0; i < sizeof init_mounts / sizeof init_mounts[0]; i++) {
+        if (umount2(init_mounts[i], MNT_DETACH) < 0)
+            container_fail("unmount %s: %s", init_mounts[i], container_strerror(errno));
+    }
+
+    /* pivot_root refuses to move the initramfs (rootfs), which is the root
+     * here; then do what switch_root does: move the new root over "/" and
+     * chroot into it. The initramfs stays underneath, covered: a ".." walk
+     * out of the root lands back on the root mount.
+     * Limitation: booting init from a tmpfs copy instead of the initramfs
+     * would let pivot_root detach the old root entirely. */
+    if (syscall(SYS_pivot_root, ".", ".") == 0) {
+        if (umount2(".", MNT_DETACH) < 0)
+            container_fail("detach the old root: %s", container_strerror(errno));
+    } else if (errno == EINVAL) {
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+            container_fail("move the root filesystem to /: %s", container_strerror(errno));
+        if (chroot(".") < 0)
+            container_fail("chroot: %s", container_strerror(errno));
+    } else {
+        container_fail("pivot_root: %s", container_strerror(errno));
+    }
+    if (chdir("/") < 0)
+        container_fail("chdir to /: %s", container_strerror(errno));
+
+    if (spec->root_readonly) {
+        /* By path: the container may have no /proc for an fd path. */
+        int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || remount_bind(fd, "/", MS_RDONLY) < 0)
+            container_fail("remount the root read-only: %s", container_strerror(errno));
+        close(fd);
+    }
+}

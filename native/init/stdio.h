@@ -1,0 +1,48 @@
+/* Relaying the container process's stdio between its pipes and the agent
+ * channel, without ever blocking on a pipe. */
+#ifndef DOCK_FIRE_INIT_STDIO_H
+#define DOCK_FIRE_INIT_STDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Host stdin bytes waiting for the process to read them. Beyond this init
+ * stops reading the agent channel until the process catches up. */
+#define STDIN_QUEUE_CAP (1u << 20)
+
+struct stdio_relay {
+    int in_fd;      /* write end of the process's stdin pipe, -1 when closed */
+    int out_fd;     /* read end of its stdout pipe, -1 after EOF */
+    int err_fd;     /* read end of its stderr pipe, -1 after EOF */
+    bool in_closed; /* stdin is gone: queued and further bytes are dropped */
+    bool in_eof;    /* STDIN_EOF arrived: close in_fd once the queue drains */
+    size_t head;
+    size_t len;
+    uint8_t queue[STDIN_QUEUE_CAP];
+};
+
+void stdio_init(struct stdio_relay *relay);
+
+/* Creates the three pipes; child[] gets the process's ends (close-on-exec,
+ * blocking), the relay keeps the others non-blocking. Returns 0 or -1. */
+int stdio_create(struct stdio_relay *relay, int child[3]);
+
+/* Whether size more stdin bytes fit in the queue now. */
+bool stdio_fits(const struct stdio_relay *relay, size_t size);
+void stdio_queue(struct stdio_relay *relay, const uint8_t *data, size_t size);
+void stdio_set_eof(struct stdio_relay *relay);
+
+/* Writes queued bytes while the pipe takes them. */
+void stdio_flush(struct stdio_relay *relay);
+bool stdio_wants_write(const struct stdio_relay *relay);
+
+/* Reads what one output pipe holds and sends it as STDOUT or STDERR
+ * frames; closes the pipe at EOF. Returns -1 when the channel failed. */
+int stdio_forward(struct stdio_relay *relay, bool err, int agent_fd);
+
+/* The process is gone or never started: drop stdin. */
+void stdio_close_input(struct stdio_relay *relay);
+void stdio_close_all(struct stdio_relay *relay);
+
+#endif

@@ -1,0 +1,257 @@
+/* dock-fire-monitor: arguments, the startup sequence and the way out.
+ *
+ * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
+ *     --console-log PATH --log PATH --ready-fd N [--netns]
+ *     [--cgroup-procs FILE]... [--debug] -- VMM_ARGV...
+ *
+ * Relative paths are taken relative to STATE_DIR. The CLI waits on the ready
+ * fd: "OK\n" once the VMM runs and both sockets listen, or "ERR <reason>\n"
+ * (then the monitor exits 1). After that the monitor's exit status is the
+ * container's. */
+#include "monitor.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct monitor M = {
+    .signal_fd = -1,
+    .control_listen_fd = -1,
+    .agent_listen_fd = -1,
+    .agent_fd = -1,
+    .console_fd = -1,
+    .console_log_fd = -1,
+    .vmm_pid = -1,
+    .start_client = -1,
+};
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    /* CLOCK_MONOTONIC cannot fail with a valid pointer. */
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int set_nonblock(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        return -1;
+    return 0;
+}
+
+/* Writes the one-line answer of the ready protocol and closes the fd. */
+static int write_ready(const char *line)
+{
+    size_t len = strlen(line), off = 0;
+    int rc = 0;
+    while (off < len) {
+        ssize_t n = write(M.cfg.ready_fd, line + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            df_error("cannot write to the ready fd %d: %s", M.cfg.ready_fd, strerror(errno));
+            rc = -1;
+            break;
+        }
+        off += (size_t)n;
+    }
+    if (close(M.cfg.ready_fd) < 0)
+        df_warn("close ready fd: %s", strerror(errno));
+    M.cfg.ready_fd = -1;
+    return rc;
+}
+
+static void remove_sockets(void)
+{
+    if (M.control_bound && unlink(M.cfg.control_path) < 0 && errno != ENOENT)
+        df_warn("unlink %s: %s", M.cfg.control_path, strerror(errno));
+    if (M.agent_bound && unlink(M.cfg.agent_path) < 0 && errno != ENOENT)
+        df_warn("unlink %s: %s", M.cfg.agent_path, strerror(errno));
+    M.control_bound = M.agent_bound = false;
+}
+
+void monitor_exit(int code, int flush_ms)
+{
+    /* The VM goes first: whatever fd 1/2 still have to take, it no longer
+     * needs the guest, and a slow reader must not keep a VM alive. */
+    vmm_kill_and_reap();
+    if (flush_ms != 0)
+        stdio_flush_blocking(flush_ms);
+    console_copy();
+    control_close_all();
+    remove_sockets();
+    df_info("exiting with status %d", code);
+    exit(code);
+}
+
+void monitor_fail(const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        snprintf(reason, sizeof reason, "startup failed");
+    /* The ready protocol is one line per answer. */
+    for (char *p = reason; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    df_error("%s", reason);
+
+    if (M.cfg.ready_fd >= 0) {
+        char line[sizeof reason + 8];
+        snprintf(line, sizeof line, "ERR %s\n", reason);
+        (void)write_ready(line); /* already logged; exiting anyway */
+    }
+    vmm_kill_and_reap();
+    console_copy();
+    remove_sockets();
+    exit(1);
+}
+
+static int parse_fd(const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 3 || v > 1048576)
+        return -1;
+    return (int)v;
+}
+
+static const char *bad_option(const char *what, const char *option)
+{
+    static char msg[128];
+    snprintf(msg, sizeof msg, "%s %.64s", what, option);
+    return msg;
+}
+
+/* Fills M.cfg; returns NULL, or a message about the first bad argument. */
+static const char *parse_args(int argc, char **argv)
+{
+    struct config *c = &M.cfg;
+    c->ready_fd = -1;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "--netns") == 0) {
+            c->netns = true;
+            continue;
+        }
+        if (strcmp(a, "--debug") == 0) {
+            c->debug = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return bad_option("missing value for", a);
+        const char *v = argv[++i];
+        if (strcmp(a, "--dir") == 0) {
+            c->dir = v;
+        } else if (strcmp(a, "--control") == 0) {
+            c->control_path = v;
+        } else if (strcmp(a, "--agent") == 0) {
+            c->agent_path = v;
+        } else if (strcmp(a, "--console-log") == 0) {
+            c->console_log_path = v;
+        } else if (strcmp(a, "--log") == 0) {
+            c->log_path = v;
+        } else if (strcmp(a, "--ready-fd") == 0) {
+            if ((c->ready_fd = parse_fd(v)) < 0)
+                return "--ready-fd needs a file descriptor number above 2";
+        } else if (strcmp(a, "--cgroup-procs") == 0) {
+            if (c->n_cgroup_procs == MAX_CGROUP_FILES)
+                return "too many --cgroup-procs";
+            c->cgroup_procs[c->n_cgroup_procs++] = v;
+        } else {
+            return bad_option("unknown option", a);
+        }
+    }
+    if (i >= argc)
+        return "no VMM command after --";
+    c->vmm_argv = argv + i;
+    if (c->ready_fd < 0)
+        return "--ready-fd is required";
+    if (!c->dir || !c->control_path || !c->agent_path || !c->console_log_path || !c->log_path)
+        return "--dir, --control, --agent, --console-log and --log are required";
+    return NULL;
+}
+
+static void open_log(void)
+{
+    int fd = open(M.cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0)
+        monitor_fail("cannot open log %s: %s", M.cfg.log_path, strerror(errno));
+    df_log_init("dock-fire-monitor", fd, M.cfg.debug ? DF_LOG_DEBUG : DF_LOG_INFO);
+}
+
+int main(int argc, char **argv)
+{
+    char err[256];
+
+    /* Until the log is open there is nowhere to log: fd 2 is the container's. */
+    df_log_init("dock-fire-monitor", -1, DF_LOG_ERROR);
+    const char *bad = parse_args(argc, argv);
+    if (bad)
+        monitor_fail("invalid arguments: %s", bad);
+
+    /* Stray inherited fds (the shim's socket) must not be held for the
+     * container's lifetime, nor leak into the VMM. */
+    close_stray_fds(M.cfg.ready_fd);
+    if (fcntl(M.cfg.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
+        monitor_fail("ready fd %d: %s", M.cfg.ready_fd, strerror(errno));
+    if (ensure_std_fds() < 0)
+        monitor_fail("cannot open /dev/null for a closed standard fd: %s", strerror(errno));
+    /* Relative paths (the CLI uses them to keep socket addresses short) are
+     * relative to the state dir, which is also the VMM's working directory. */
+    if (chdir(M.cfg.dir) < 0)
+        monitor_fail("cannot enter state dir %s: %s", M.cfg.dir, strerror(errno));
+    open_log();
+    df_info("starting, pid %d", (int)getpid());
+    /* A reader that went away must show up as EPIPE, not kill the monitor. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        monitor_fail("cannot ignore SIGPIPE: %s", strerror(errno));
+
+    if (M.cfg.netns && enter_netns(err, sizeof err) < 0)
+        monitor_fail("%s", err);
+    for (int i = 0; i < M.cfg.n_cgroup_procs; i++)
+        if (join_cgroup(M.cfg.cgroup_procs[i], err, sizeof err) < 0)
+            monitor_fail("%s", err);
+
+    if ((M.control_listen_fd = listen_unix(M.cfg.control_path, err, sizeof err)) < 0)
+        monitor_fail("control socket: %s", err);
+    M.control_bound = true;
+    if ((M.agent_listen_fd = listen_unix(M.cfg.agent_path, err, sizeof err)) < 0)
+        monitor_fail("agent socket: %s", err);
+    M.agent_bound = true;
+
+    if (signals_setup() < 0)
+        monitor_fail("cannot set up signal handling: %s", strerror(errno));
+    if (stdio_setup() < 0)
+        monitor_fail("cannot set up stdio relay: %s", strerror(errno));
+    if (console_open_log(err, sizeof err) < 0)
+        monitor_fail("%s", err);
+    if (vmm_spawn(err, sizeof err) < 0)
+        monitor_fail("%s", err);
+
+    /* Nobody would know this pid if the CLI is gone: do not linger. */
+    if (write_ready("OK\n") < 0)
+        monitor_exit(1, 0);
+    M.ready_sent = true;
+    df_info("ready; VMM %s is pid %d", M.cfg.vmm_argv[0], (int)M.vmm_pid);
+    monitor_loop();
+}

@@ -1,0 +1,78 @@
+/**
+ * Failures a user can hit reach them through Docker as one clear line (from
+ * log.json) and leave nothing behind.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { busyboxRoot, docker, ensureImage, importImage, run, sh, withSettings, RUNTIME } from './lib/docker';
+import { makeBundle, ROOT } from './lib/bundle';
+import { leftovers } from './lib/leftovers';
+
+before(() => ensureImage());
+
+/** Runs a failing `docker run`, checks the message and that nothing is left. */
+function expectFailure(flags: string[], message: RegExp, image?: string) {
+  const before = leftovers();
+  const r = image
+    ? docker(['run', `--runtime=${RUNTIME}`, '--rm', ...flags, image, 'true'])
+    : run(flags, ['true']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, message);
+  // Docker shows the runtime's message on one line.
+  assert.equal(r.stderr.trim().split('\n').filter((l) => message.test(l)).length, 1, r.stderr);
+  assert.deepEqual(leftovers(), before);
+}
+
+describe('errors through Docker', () => {
+  it('a missing guest kernel says which file and what to run', async () => {
+    await withSettings({ kernelPath: '/nonexistent/vmlinux' }, () =>
+      expectFailure([], /guest kernel \/nonexistent\/vmlinux is missing: run \.\/install\.sh/));
+  });
+
+  it('a missing VMM says what to install', async () => {
+    await withSettings({ vmm: 'qemu', qemuPath: '/nonexistent/qemu-system-x86_64' }, () =>
+      expectFailure([], /no VMM found: .* apt-get install qemu-system-x86/));
+  });
+
+  it('a rootfs too large for the root drive says how large it must be', async () => {
+    const dir = busyboxRoot(fs.mkdtempSync(path.join(os.tmpdir(), 'df-big-')));
+    fs.writeFileSync(path.join(dir, 'big'), Buffer.alloc(40 * 1024 * 1024, 1));
+    importImage('dock-fire-test-big:latest', dir, ['ENV PATH=/bin']);
+    try {
+      await withSettings({ diskMiB: 20 }, () => expectFailure([],
+        /root filesystem needs \d+ MiB but the root drive is set to 20 MiB/,
+        'dock-fire-test-big:latest'));
+    } finally {
+      docker(['rmi', 'dock-fire-test-big:latest']);
+    }
+  });
+
+  it('--network host is refused: a VM has its own network stack', () => {
+    expectFailure(['--network', 'host'], /--network host is not supported/);
+  });
+
+  it('--device is refused rather than silently ignored', () => {
+    expectFailure(['--device', '/dev/null:/dev/extra'], /host devices .* cannot be passed into a microVM/);
+  });
+
+  it('a too small --memory says the minimum', () => {
+    expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 96m/);
+  });
+});
+
+describe('errors without Docker', () => {
+  it('no usable KVM says how to fall back to TCG', () => {
+    const bundle = makeBundle(['true']);
+    const before = leftovers();
+    // A private mount namespace where /dev/kvm is not the KVM device.
+    const r = sh(['unshare', '-m', 'sh', '-c',
+      `mount --bind /dev/null /dev/kvm && DOCK_FIRE_QEMU_ACCEL=kvm DOCK_FIRE_VMM=qemu ` +
+      `dock-fire --root ${ROOT} run --bundle ${bundle.dir} no-kvm-${process.pid}`]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /\/dev\/kvm is not the KVM device: enable KVM on this host, or set "qemuAccel": "tcg"/);
+    assert.deepEqual(leftovers(), before);
+  });
+});

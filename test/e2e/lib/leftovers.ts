@@ -1,0 +1,60 @@
+/**
+ * What a container could leave behind on the host. Tests take a snapshot
+ * before and compare after, and the last test asserts none is left at all.
+ */
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+export const STATE_ROOTS = ['/run/dock-fire', '/run/docker/runtime-runc/moby',
+  '/var/run/docker/runtime-dock-fire/moby'];
+export const IMAGE_DIR = '/var/lib/dock-fire';
+
+function entries(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).map((e) => `${dir}/${e}`);
+  } catch {
+    return [];
+  }
+}
+
+function processes(): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let cmd: string;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+    } catch {
+      continue;
+    }
+    if (/dock-fire-monitor|qemu-system|firecracker/.test(cmd)) found.push(`${pid}: ${cmd.slice(0, 120)}`);
+  }
+  return found;
+}
+
+function dockFireStateDirs(): string[] {
+  // Docker's runc root also holds runc containers' state: only count dock-fire's.
+  return STATE_ROOTS.flatMap(entries).filter((d) => fs.existsSync(`${d}/process.spec`) ||
+    d.startsWith('/run/dock-fire/'));
+}
+
+function mounts(): string[] {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .filter((l) => /dock-fire/.test(l));
+}
+
+function loopDevices(): string[] {
+  const r = spawnSync('losetup', ['-a'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter((l) => /dock-fire/.test(l));
+}
+
+export function leftovers(): string[] {
+  return [
+    ...processes().map((p) => `process ${p}`),
+    ...dockFireStateDirs().map((d) => `state dir ${d}`),
+    ...entries(IMAGE_DIR).map((d) => `image dir ${d}`),
+    ...mounts().map((m) => `mount ${m}`),
+    ...loopDevices().map((l) => `loop device ${l}`),
+  ];
+}

@@ -1,0 +1,224 @@
+/**
+ * The OCI lifecycle, driven like runc without Docker: create, start, state,
+ * kill, delete, hooks, and what happens when the VMM or monitor is killed.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { dockFire, makeBundle, state, ROOT } from './lib/bundle';
+import { leftovers } from './lib/leftovers';
+
+let counter = 0;
+const newId = () => `e2e-${process.pid}-${++counter}`;
+
+/** Waits (bounded) until cond holds; tests never assert on timings. */
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** `dock-fire create` with stdout/stderr to files, as the shim would hand it pipes. */
+function create(id: string, bundle: string, out: string): Promise<number> {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(out, 'w');
+    const child = spawn('dock-fire', ['--root', ROOT, 'create', '--bundle', bundle,
+      '--pid-file', path.join(bundle, 'pid'), id], { stdio: ['ignore', fd, fd] });
+    child.on('exit', (code) => {
+      fs.closeSync(fd);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+function vmmPidOf(monitorPid: number): number | undefined {
+  for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === monitorPid) return Number(pid);
+    } catch {
+      // raced with exit
+    }
+  }
+  return undefined;
+}
+
+describe('OCI lifecycle', () => {
+  it('does not run the process before start, then runs it once', async () => {
+    const id = newId();
+    const bundle = makeBundle(['sh', '-c', 'echo the-process-ran']);
+    const out = path.join(bundle.dir, 'out');
+    assert.equal(await create(id, bundle.dir, out), 0, fs.readFileSync(out, 'utf8'));
+    try {
+      assert.equal(state(id).status, 'created');
+      assert.equal(Number(fs.readFileSync(path.join(bundle.dir, 'pid'), 'utf8')), state(id).pid);
+      // The VM boots during create; give it time to do anything it wrongly would.
+      await sleep(3000);
+      assert.equal(fs.readFileSync(out, 'utf8'), '');
+      assert.equal(dockFire(['start', id]).status, 0);
+      await until(() => state(id).status === 'stopped', 'the container to stop');
+      assert.equal(fs.readFileSync(out, 'utf8'), 'the-process-ran\n');
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('reports created, running and stopped truthfully', async () => {
+    const id = newId();
+    const bundle = makeBundle(['sleep', '300']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    try {
+      assert.equal(state(id).status, 'created');
+      assert.equal(dockFire(['start', id]).status, 0);
+      assert.equal(state(id).status, 'running');
+      assert.equal(dockFire(['kill', id, 'KILL']).status, 0);
+      await until(() => state(id).status === 'stopped', 'the container to stop');
+      assert.equal(state(id).pid, 0);
+      const list = JSON.parse(dockFire(['list', '--format', 'json']).stdout);
+      assert.equal(list.find((c: { id: string }) => c.id === id).status, 'stopped');
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('reports stopped after the VMM is killed from outside, and the monitor exits', async () => {
+    const id = newId();
+    const bundle = makeBundle(['sleep', '300']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    try {
+      assert.equal(dockFire(['start', id]).status, 0);
+      const monitor = state(id).pid;
+      const vmm = vmmPidOf(monitor);
+      assert.ok(vmm, 'the VMM runs as a child of the monitor');
+      process.kill(vmm, 'SIGKILL');
+      await until(() => state(id).status === 'stopped', 'stopped after the VMM died');
+      await until(() => !processAlive(monitor), 'the monitor to exit');
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('reports stopped after the monitor is killed from outside, and the VMM dies with it', async () => {
+    const id = newId();
+    const bundle = makeBundle(['sleep', '300']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    try {
+      assert.equal(dockFire(['start', id]).status, 0);
+      const monitor = state(id).pid;
+      const vmm = vmmPidOf(monitor) as number;
+      process.kill(monitor, 'SIGKILL');
+      await until(() => state(id).status === 'stopped', 'stopped after the monitor died');
+      await until(() => !processAlive(vmm), 'the VMM to die with its monitor');
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('runs createRuntime, prestart, poststart and poststop hooks with the state on stdin', async () => {
+    const id = newId();
+    const bundle = makeBundle(['true']);
+    const log = path.join(bundle.dir, 'hooks.log');
+    const hook = (name: string) => ({
+      path: '/bin/sh',
+      args: ['sh', '-c', `{ printf '${name} '; cat; echo; } >> ${log}`],
+    });
+    bundle.config.hooks = {
+      createRuntime: [hook('createRuntime')],
+      prestart: [hook('prestart')],
+      poststart: [hook('poststart')],
+      poststop: [hook('poststop')],
+    };
+    bundle.save();
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    const pid = state(id).pid;
+    assert.equal(dockFire(['start', id]).status, 0);
+    await until(() => state(id).status === 'stopped', 'the container to stop');
+    assert.equal(dockFire(['delete', id]).status, 0);
+
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.map((l) => l.split(' ')[0]),
+      ['createRuntime', 'prestart', 'poststart', 'poststop']);
+    const prestart = JSON.parse(lines[1].slice('prestart '.length));
+    assert.equal(prestart.id, id);
+    assert.equal(prestart.pid, pid);
+    assert.equal(prestart.status, 'created');
+    assert.equal(prestart.bundle, bundle.dir);
+    // The network hook finds the container's netns through the pid: it is a new one.
+    assert.equal(JSON.parse(lines[3].slice('poststop '.length)).status, 'stopped');
+  });
+
+  it('puts the container pid in a network namespace of its own', async () => {
+    const id = newId();
+    const bundle = makeBundle(['true']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    try {
+      const pid = state(id).pid;
+      assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/net`), fs.readlinkSync('/proc/self/ns/net'));
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('delete and delete --force leave nothing behind; delete --force of an unknown id exits 0', async () => {
+    const before = leftovers();
+    const id = newId();
+    const bundle = makeBundle(['sleep', '300']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    assert.equal(dockFire(['start', id]).status, 0);
+    const running = dockFire(['delete', id]);
+    assert.notEqual(running.status, 0);
+    assert.match(running.stderr, /stop it first or use --force/);
+    assert.equal(dockFire(['delete', '--force', id]).status, 0);
+    assert.deepEqual(leftovers(), before);
+    assert.equal(dockFire(['delete', '--force', 'never-created']).status, 0);
+    const unknown = dockFire(['delete', 'never-created']);
+    assert.notEqual(unknown.status, 0);
+    assert.match(unknown.stderr, /does not exist/);
+  });
+});
+
+describe('without Docker', () => {
+  it('dock-fire run exits with the container\'s code and cleans up', () => {
+    const bundle = makeBundle(['sh', '-c', 'echo via-run; exit 5']);
+    const r = dockFire(['run', '--bundle', bundle.dir, newId()]);
+    assert.equal(r.stdout, 'via-run\n');
+    assert.equal(r.status, 5);
+    assert.deepEqual(fs.readdirSync(ROOT).filter((e) => e.startsWith(`e2e-${process.pid}`)), []);
+  });
+
+  it('dock-fire features prints the runtime-spec features document', () => {
+    const f = JSON.parse(dockFire(['features']).stdout);
+    assert.equal(f.ociVersionMin, '1.0.0');
+    assert.ok(f.hooks.includes('prestart'));
+    assert.ok(f.linux.namespaces.includes('pid'));
+  });
+
+  it('dock-fire spec writes a config.json runc users recognise', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-spec-'));
+    assert.equal(dockFire(['spec', '--bundle', dir]).status, 0);
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    assert.equal(spec.root.path, 'rootfs');
+    assert.notEqual(dockFire(['spec', '--bundle', dir]).status, 0);
+  });
+
+  it('accepts the global and per-verb flags the shim and go-runc pass', () => {
+    const r = dockFire(['--debug', '--log', path.join(os.tmpdir(), 'df-log.json'), '--log-format',
+      'json', '--systemd-cgroup', 'delete', '--force', 'never-created']);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});

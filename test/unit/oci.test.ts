@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { guestMounts, splitOptions } from '../../src/oci/guest-mounts';
+import { guestProcess } from '../../src/oci/guest-process';
+import { refuseUnsupported } from '../../src/oci/unsupported';
+import { defaultSpec } from '../../src/oci/default-spec';
+import type { Spec } from '../../src/oci/spec';
+
+function spec(overrides: Record<string, unknown> = {}): Spec {
+  return { ...(defaultSpec() as unknown as Spec), ...overrides };
+}
+
+describe('unsupported config.json settings', () => {
+  it('accepts the default spec', () => {
+    refuseUnsupported(spec());
+  });
+
+  it('refuses --network host with a reason that names the flag', () => {
+    const s = spec();
+    s.linux = { ...s.linux, namespaces: s.linux!.namespaces!.filter((n) => n.type !== 'network') };
+    assert.throws(() => refuseUnsupported(s), /--network host is not supported/);
+  });
+
+  it('refuses joining another namespace by path', () => {
+    const s = spec();
+    s.linux = { ...s.linux, namespaces: [...s.linux!.namespaces!.filter((n) => n.type !== 'network'),
+      { type: 'network', path: '/proc/1/ns/net' }] };
+    assert.throws(() => refuseUnsupported(s), /joining an existing network namespace/);
+  });
+
+  it('refuses host devices and sysctls', () => {
+    assert.throws(() => refuseUnsupported(spec({ linux: { ...spec().linux,
+      devices: [{ path: '/dev/fuse' }] } })), /--device \/dev\/fuse/);
+    assert.throws(() => refuseUnsupported(spec({ linux: { ...spec().linux,
+      sysctl: { 'net.ipv4.ip_forward': '1' } } })), /sysctls/);
+  });
+
+  it('refuses a terminal until ptys are supported', () => {
+    const s = spec();
+    s.process = { ...s.process!, terminal: true };
+    assert.throws(() => refuseUnsupported(s), /terminals/);
+  });
+});
+
+describe('guest mounts', () => {
+  it('splits mount options into MS_ flags and filesystem data', () => {
+    assert.deepEqual(splitOptions(['nosuid', 'noexec', 'mode=755', 'ro', 'size=64k']), {
+      flags: 1 | 2 | 8,
+      data: 'mode=755,size=64k',
+    });
+  });
+
+  it('copies a small bind-mounted file and keeps its mode', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
+    const file = path.join(dir, 'hosts');
+    fs.writeFileSync(file, '127.0.0.1 localhost\n', { mode: 0o644 });
+    const { files, mounts } = guestMounts([
+      { destination: '/etc/hosts', type: 'bind', source: file, options: ['rbind', 'rprivate'] },
+    ]);
+    assert.equal(mounts.length, 0);
+    assert.equal(files[0].target, '/etc/hosts');
+    assert.equal(files[0].content.toString(), '127.0.0.1 localhost\n');
+    assert.equal(files[0].mode, 0o644);
+  });
+
+  it('refuses a host directory volume with a clear error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
+    assert.throws(
+      () => guestMounts([{ destination: '/data', type: 'bind', source: dir, options: ['rbind'] }]),
+      /host directory volumes are not supported yet/,
+    );
+  });
+
+  it('turns Docker\'s /dev/shm bind into a guest tmpfs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
+    const { mounts } = guestMounts([{ destination: '/dev/shm', type: 'bind', source: dir }]);
+    assert.equal(mounts[0].fstype, 'tmpfs');
+    assert.match(mounts[0].data, /size=\d+/);
+  });
+
+  it('refuses filesystems the guest cannot mount', () => {
+    assert.throws(() => guestMounts([{ destination: '/x', type: 'nfs', source: 'h:/x' }]), /nfs/);
+  });
+});
+
+describe('guest process', () => {
+  it('maps capabilities and rlimits to numbers', () => {
+    const p = guestProcess(spec());
+    assert.equal(p.caps!.bounding, (1n << 29n) | (1n << 5n) | (1n << 10n));
+    assert.deepEqual(p.rlimits, [{ resource: 7, soft: 1024n, hard: 1024n }]);
+    assert.equal(p.mounts.find((m) => m.target === '/sys/fs/cgroup')!.fstype, 'cgroup2');
+  });
+
+  it('refuses an empty process.args', () => {
+    const s = spec();
+    s.process = { ...s.process!, args: [] };
+    assert.throws(() => guestProcess(s), /nothing to run/);
+  });
+});
