@@ -10,9 +10,15 @@ fi
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl start docker
 else
-    # Close every inherited fd above 2: dockerd lives long and must not hold them.
-    setsid sh -c 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done;
-        exec dockerd' </dev/null >>"$log" 2>&1 &
+    # Node hands the child only the fds named here: dockerd lives long and
+    # must not hold fds the caller leaked to us (a tool's socket, a pipe).
+    node -e '
+        const fs = require("fs");
+        const log = fs.openSync(process.argv[1], "a");
+        const child = require("child_process").spawn("dockerd", [], {
+            detached: true, stdio: ["ignore", log, log] });
+        child.unref();
+    ' "$log"
     echo started
 fi
 i=0

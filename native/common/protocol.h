@@ -54,6 +54,7 @@ enum df_spec_tag {
     DF_TAG_UMASK = 15,
     DF_TAG_MASK_PATH = 16,
     DF_TAG_READONLY_PATH = 17,
+    DF_TAG_SYSCTL = 18,
 };
 
 #define DF_SPEC_RECORD_HEADER 6u

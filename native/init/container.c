@@ -2,6 +2,7 @@
  * in runc's order: mounts in the new root, switch into it, limits, working
  * directory, user and capabilities, exec. */
 #include "container.h"
+#include "sysctl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,6 +73,8 @@ _Noreturn void container_run(const struct spec *spec, const int stdio[3], int re
     rootfs_prepare(spec);
     if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
         container_fail("sethostname: %s", container_strerror(errno));
+    /* Before leaving init's /proc: sysctls apply to the writer's namespaces. */
+    sysctl_apply(spec);
     rootfs_enter(spec);
 
     creds_apply_rlimits(spec);

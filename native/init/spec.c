@@ -161,6 +161,8 @@ static int take_record(struct spec *spec, const struct df_spec_record *rec)
         return (spec->masked[spec->nmasked++] = take_string(spec, rec, PATH_MAX)) ? 0 : -1;
     case DF_TAG_READONLY_PATH:
         return (spec->readonly[spec->nreadonly++] = take_string(spec, rec, PATH_MAX)) ? 0 : -1;
+    case DF_TAG_SYSCTL:
+        return (spec->sysctls[spec->nsysctls++] = take_string(spec, rec, PATH_MAX)) ? 0 : -1;
     default:
         return -2;
     }
@@ -171,7 +173,7 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
 {
     /* Only the scalars are reset: clearing the arrays would touch ~2 MiB. */
     spec->nargs = spec->nenv = spec->ngroups = spec->nrlimits = 0;
-    spec->nmounts = spec->nfiles = spec->nmasked = spec->nreadonly = 0;
+    spec->nmounts = spec->nfiles = spec->nmasked = spec->nreadonly = spec->nsysctls = 0;
     spec->cwd = "/";
     spec->hostname = NULL;
     spec->uid = spec->gid = 0;

@@ -65,6 +65,8 @@ struct spec {
     size_t nmasked;
     const char *readonly[SPEC_MAX_RECORDS];
     size_t nreadonly;
+    const char *sysctls[SPEC_MAX_RECORDS]; /* "key=value" */
+    size_t nsysctls;
 
     /* Strings are copied here with their terminators; every record adds at
      * most its own length plus one byte. */

@@ -23,6 +23,7 @@ export enum SpecTag {
   Umask = 15,
   MaskPath = 16,
   ReadonlyPath = 17,
+  Sysctl = 18,
 }
 
 export interface GuestMount {
@@ -73,6 +74,8 @@ export interface GuestProcess {
   umask?: number;
   maskedPaths: string[];
   readonlyPaths: string[];
+  /** `key=value`, applied in the container's namespaces in the guest. */
+  sysctls: string[];
 }
 
 /** One TLV record: u16 tag, u32 length, value. */
@@ -173,6 +176,7 @@ export function encodeProcess(p: GuestProcess): Buffer {
   if (p.umask !== undefined) w.u32(SpecTag.Umask, p.umask);
   for (const m of p.maskedPaths) w.string(SpecTag.MaskPath, m, 'linux.maskedPaths');
   for (const r of p.readonlyPaths) w.string(SpecTag.ReadonlyPath, r, 'linux.readonlyPaths');
+  for (const s of p.sysctls) w.string(SpecTag.Sysctl, s, 'linux.sysctl');
 
   return w.finish();
 }

@@ -64,5 +64,11 @@ export function guestProcess(spec: Spec): GuestProcess {
     umask: proc.user.umask,
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
+    sysctls: Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
+      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key)) {
+        throw new DockFireError(`invalid sysctl name "${key}"`);
+      }
+      return `${key}=${value}`;
+    }),
   };
 }

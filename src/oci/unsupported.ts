@@ -44,11 +44,6 @@ export function refuseUnsupported(spec: Spec): void {
     const paths = linux.devices.map((d) => d.path).join(', ');
     throw new DockFireError(`host devices (--device ${paths}) cannot be passed into a microVM`);
   }
-  if (linux.sysctl && Object.keys(linux.sysctl).length > 0) {
-    throw new DockFireError(
-      `sysctls (${Object.keys(linux.sysctl).join(', ')}) are not supported yet by dock-fire`,
-    );
-  }
   if ('uidMappings' in linux || 'gidMappings' in linux) {
     throw new DockFireError('uid/gid mappings are not supported yet by dock-fire');
   }

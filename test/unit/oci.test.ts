@@ -31,11 +31,9 @@ describe('unsupported config.json settings', () => {
     assert.throws(() => refuseUnsupported(s), /joining an existing network namespace/);
   });
 
-  it('refuses host devices and sysctls', () => {
+  it('refuses host devices', () => {
     assert.throws(() => refuseUnsupported(spec({ linux: { ...spec().linux,
       devices: [{ path: '/dev/fuse' }] } })), /--device \/dev\/fuse/);
-    assert.throws(() => refuseUnsupported(spec({ linux: { ...spec().linux,
-      sysctl: { 'net.ipv4.ip_forward': '1' } } })), /sysctls/);
   });
 
   it('refuses a terminal until ptys are supported', () => {
@@ -92,6 +90,13 @@ describe('guest process', () => {
     assert.equal(p.caps!.bounding, (1n << 29n) | (1n << 5n) | (1n << 10n));
     assert.deepEqual(p.rlimits, [{ resource: 7, soft: 1024n, hard: 1024n }]);
     assert.equal(p.mounts.find((m) => m.target === '/sys/fs/cgroup')!.fstype, 'cgroup2');
+  });
+
+  it('passes sysctls to the guest and refuses malformed names', () => {
+    const s = spec({ linux: { ...spec().linux, sysctl: { 'net.ipv4.ping_group_range': '0 1' } } });
+    assert.deepEqual(guestProcess(s).sysctls, ['net.ipv4.ping_group_range=0 1']);
+    const bad = spec({ linux: { ...spec().linux, sysctl: { '../../etc': 'x' } } });
+    assert.throws(() => guestProcess(bad), /invalid sysctl name/);
   });
 
   it('refuses an empty process.args', () => {
