@@ -14,6 +14,7 @@
 #include "boot.h"
 #include "channel.h"
 #include "log.h"
+#include "network.h"
 #include "process.h"
 #include "session.h"
 
@@ -110,6 +111,8 @@ int main(void)
     if (boot_mount_filesystems() < 0)
         boot_end_vm();
     boot_open_console();
+    if (network_loopback_up() < 0)
+        df_warn("bringing up lo: %s", strerror(errno));
     int signal_fd = boot_signals();
     if (signal_fd < 0)
         boot_end_vm();

@@ -6,6 +6,7 @@
  * Accepted but not enforced, because the VM boundary replaces them (see
  * docs/limitations.md): seccomp, AppArmor and SELinux labels, OOM score.
  */
+import fs from 'node:fs';
 import { DockFireError } from '../errors';
 import type { Spec } from './spec';
 
@@ -19,11 +20,25 @@ const REQUIRED_NAMESPACES: Record<string, string> = {
   mount: 'config.json must give the container its own mount namespace',
 };
 
+/** True when two namespace files name the same namespace (Docker's host mode passes a path; the runtime runs in the host's netns). */
+function sameNamespace(a: string, b: string): boolean {
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
 export function refuseUnsupported(spec: Spec): void {
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
 
   for (const ns of namespaces) {
+    if (ns.type === 'network' && ns.path && sameNamespace(ns.path, '/proc/self/ns/net')) {
+      throw new DockFireError(REQUIRED_NAMESPACES.network);
+    }
     if (ns.path) {
       throw new DockFireError(
         `joining an existing ${ns.type} namespace (${ns.path}) is not supported: ` +

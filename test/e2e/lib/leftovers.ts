@@ -28,7 +28,10 @@ function processes(): string[] {
     } catch {
       continue;
     }
-    if (/dock-fire-monitor|qemu-system|firecracker/.test(cmd)) found.push(`${pid}: ${cmd.slice(0, 120)}`);
+    const program = cmd.split(' ')[0].split('/').pop() ?? '';
+    if (/^(dock-fire-monitor|qemu-system-.*|firecracker)$/.test(program)) {
+      found.push(`${pid}: ${cmd.slice(0, 120)}`);
+    }
   }
   return found;
 }
