@@ -25,6 +25,7 @@ trap stop_started_dockerd EXIT
 echo "==> unit tests (C)"
 make -s -C native test
 echo "==> unit tests (TypeScript)"
+npx prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts"
 node --test build/test/unit/*.test.js
 echo "==> end-to-end tests"
 node --test --test-concurrency=1 build/test/e2e/*.test.js

@@ -20,7 +20,11 @@ export async function request(
 ): Promise<Frame> {
   const dirFd = fs.openSync(stateDir, 'r');
   try {
-    return await exchange(`/proc/self/fd/${dirFd}/${CONTROL_SOCKET}`, encodeFrame(type, stream, payload), timeoutMs);
+    return await exchange(
+      `/proc/self/fd/${dirFd}/${CONTROL_SOCKET}`,
+      encodeFrame(type, stream, payload),
+      timeoutMs,
+    );
   } finally {
     fs.closeSync(dirFd);
   }

@@ -36,7 +36,12 @@ export function register(program: Command, context: () => Context): void {
         }
         const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
         for (const l of lines) {
-          process.stdout.write(`${l.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd()}\n`);
+          process.stdout.write(
+            `${l
+              .map((c, i) => c.padEnd(widths[i]))
+              .join('   ')
+              .trimEnd()}\n`,
+          );
         }
       }
     });

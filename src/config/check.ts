@@ -26,7 +26,8 @@ function dockerRegistration(): Finding {
   try {
     const config = JSON.parse(fs.readFileSync(file, 'utf8'));
     const entry = config?.runtimes?.['dock-fire'];
-    if (entry?.path) return { ok: true, what: 'docker', detail: `registered in ${file} (${entry.path})` };
+    if (entry?.path)
+      return { ok: true, what: 'docker', detail: `registered in ${file} (${entry.path})` };
   } catch {
     // Missing or unreadable: reported below.
   }
@@ -37,34 +38,63 @@ function dockerRegistration(): Finding {
   };
 }
 
-export async function checkHost(settings: Settings, _opts: { boot: boolean }): Promise<boolean> {
+export function checkHost(settings: Settings): boolean {
   const findings: Finding[] = [];
-  findings.push({ ok: true, what: 'config', detail: `${configPath()} (vmm ${settings.vmm}, ` +
-    `qemuAccel ${settings.qemuAccel}, ${settings.vcpus} vCPU, ${settings.memoryMiB} MiB)` });
+  findings.push({
+    ok: true,
+    what: 'config',
+    detail:
+      `${configPath()} (vmm ${settings.vmm}, ` +
+      `qemuAccel ${settings.qemuAccel}, ${settings.vcpus} vCPU, ${settings.memoryMiB} MiB)`,
+  });
 
   const kvm = kvmProblem();
-  findings.push({ ok: kvm === undefined || settings.qemuAccel === 'tcg', what: 'kvm',
-    detail: kvm ?? '/dev/kvm is usable' });
+  findings.push({
+    ok: kvm === undefined || settings.qemuAccel === 'tcg',
+    what: 'kvm',
+    detail: kvm ?? '/dev/kvm is usable',
+  });
 
   const firecracker = findOnPath(settings.firecrackerPath);
-  findings.push({ ok: true, what: 'firecracker',
-    detail: firecracker ? `${firecracker}: ${version(firecracker, ['--version'])}` : 'not installed' });
+  findings.push({
+    ok: true,
+    what: 'firecracker',
+    detail: firecracker
+      ? `${firecracker}: ${version(firecracker, ['--version'])}`
+      : 'not installed',
+  });
   const qemu = findOnPath(settings.qemuPath);
-  findings.push({ ok: qemu !== undefined || firecracker !== undefined, what: 'qemu',
-    detail: qemu ? `${qemu}: ${version(qemu, ['--version'])}` :
-      'not installed: apt-get install qemu-system-x86' });
+  findings.push({
+    ok: qemu !== undefined || firecracker !== undefined,
+    what: 'qemu',
+    detail: qemu
+      ? `${qemu}: ${version(qemu, ['--version'])}`
+      : 'not installed: apt-get install qemu-system-x86',
+  });
 
   try {
     checkBootFiles(settings);
-    findings.push({ ok: true, what: 'guest', detail: `kernel ${settings.kernelPath}, ` +
-      `initramfs ${settings.initrdPath}, monitor ${settings.monitorPath}` });
+    findings.push({
+      ok: true,
+      what: 'guest',
+      detail:
+        `kernel ${settings.kernelPath}, ` +
+        `initramfs ${settings.initrdPath}, monitor ${settings.monitorPath}`,
+    });
   } catch (err) {
     findings.push({ ok: false, what: 'guest', detail: (err as Error).message });
   }
   try {
     const backend = selectBackend(settings);
-    findings.push({ ok: true, what: 'backend', detail: `${backend.name}` +
-      (backend.name === 'qemu' ? ` (accel ${settings.qemuAccel}, machine ${settings.qemuMachine})` : '') });
+    findings.push({
+      ok: true,
+      what: 'backend',
+      detail:
+        `${backend.name}` +
+        (backend.name === 'qemu'
+          ? ` (accel ${settings.qemuAccel}, machine ${settings.qemuMachine})`
+          : ''),
+    });
   } catch (err) {
     findings.push({ ok: false, what: 'backend', detail: (err as Error).message });
   }

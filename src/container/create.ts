@@ -53,7 +53,12 @@ export async function createContainer(
 
   refuseUnsupported(spec);
   const guest = guestProcess(spec);
-  checkExecutable(rootfs, guest.args[0], guest.env, guest.mounts.map((m) => m.target));
+  checkExecutable(
+    rootfs,
+    guest.args[0],
+    guest.env,
+    guest.mounts.map((m) => m.target),
+  );
   checkBootFiles(settings);
   const backend = selectBackend(settings);
   const size = vmSize(spec, settings);

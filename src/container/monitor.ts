@@ -30,12 +30,18 @@ export interface StartedMonitor {
 
 export async function startMonitor(options: MonitorOptions): Promise<StartedMonitor> {
   const args = [
-    '--dir', '.',
-    '--control', CONTROL_SOCKET,
-    '--agent', options.agentSocket,
-    '--console-log', CONSOLE_LOG,
-    '--log', MONITOR_LOG,
-    '--ready-fd', '3',
+    '--dir',
+    '.',
+    '--control',
+    CONTROL_SOCKET,
+    '--agent',
+    options.agentSocket,
+    '--console-log',
+    CONSOLE_LOG,
+    '--log',
+    MONITOR_LOG,
+    '--ready-fd',
+    '3',
   ];
   if (options.newNetns) args.push('--netns');
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
@@ -58,7 +64,9 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
-      reject(new DockFireError(`the monitor did not become ready within ${READY_TIMEOUT_MS / 1000} s`));
+      reject(
+        new DockFireError(`the monitor did not become ready within ${READY_TIMEOUT_MS / 1000} s`),
+      );
     }, READY_TIMEOUT_MS);
     ready.on('data', (chunk: Buffer) => {
       if (text.length < MAX_READY_LINE) text += chunk.toString('utf8');
@@ -83,6 +91,8 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   ready.destroy();
   if (line === 'OK') return { child, pid };
   child.kill('SIGKILL');
-  const reason = line.startsWith('ERR ') ? line.slice(4) : `the monitor exited (${line || 'no reason given'})`;
+  const reason = line.startsWith('ERR ')
+    ? line.slice(4)
+    : `the monitor exited (${line || 'no reason given'})`;
   throw new DockFireError(reason);
 }

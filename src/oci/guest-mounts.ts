@@ -13,7 +13,15 @@ import type { GuestFile, GuestMount } from '../agent/process-spec';
 import { MOUNT_FLAG_OPTIONS, MS } from './linux-constants';
 import type { Mount } from './spec';
 
-const KERNEL_FILESYSTEMS = new Set(['proc', 'sysfs', 'tmpfs', 'devpts', 'mqueue', 'cgroup', 'cgroup2']);
+const KERNEL_FILESYSTEMS = new Set([
+  'proc',
+  'sysfs',
+  'tmpfs',
+  'devpts',
+  'mqueue',
+  'cgroup',
+  'cgroup2',
+]);
 
 /** Largest host file copied into the guest; all copies share the START frame. */
 export const MAX_COPIED_FILE = 16 * 1024;

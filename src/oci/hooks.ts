@@ -15,7 +15,9 @@ function runHook(kind: string, hook: Hook, state: string): Promise<void> {
     const [argv0, ...args] = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
     const child = spawn(hook.path, args, {
       argv0,
-      env: Object.fromEntries((hook.env ?? []).map((e) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)])),
+      env: Object.fromEntries(
+        (hook.env ?? []).map((e) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)]),
+      ),
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -37,7 +39,9 @@ function runHook(kind: string, hook: Hook, state: string): Promise<void> {
       if (code === 0) return resolve();
       const why = signal ? `killed by ${signal}` : `exit status ${code}`;
       const detail = stderr.trim().split('\n').pop() ?? '';
-      reject(new DockFireError(`${kind} hook ${hook.path} failed: ${why}${detail ? `: ${detail}` : ''}`));
+      reject(
+        new DockFireError(`${kind} hook ${hook.path} failed: ${why}${detail ? `: ${detail}` : ''}`),
+      );
     });
   });
 }

@@ -20,7 +20,10 @@ const REQUIRED_NAMESPACES: Record<string, string> = {
   mount: 'config.json must give the container its own mount namespace',
 };
 
-/** True when two namespace files name the same namespace (Docker's host mode passes a path; the runtime runs in the host's netns). */
+/**
+ * True when two namespace files name the same namespace. Docker's host mode
+ * passes a path; the runtime itself runs in the host's netns.
+ */
 function sameNamespace(a: string, b: string): boolean {
   try {
     const sa = fs.statSync(a);
@@ -42,7 +45,7 @@ export function refuseUnsupported(spec: Spec): void {
     if (ns.path) {
       throw new DockFireError(
         `joining an existing ${ns.type} namespace (${ns.path}) is not supported: ` +
-          'a microVM cannot share another container\'s or the host\'s kernel namespaces',
+          "a microVM cannot share another container's or the host's kernel namespaces",
       );
     }
     if (ns.type === 'user') {

@@ -73,12 +73,29 @@ export function buildDrive(options: BuildDriveOptions): number {
   try {
     execFileSync(
       'mkfs.ext4',
-      ['-q', '-F', '-O', '^has_journal', '-m', '0', '-N', String(inodes), '-E',
-        'root_owner=0:0', '-d', options.root, options.image, `${mib}M`],
+      [
+        '-q',
+        '-F',
+        '-O',
+        '^has_journal',
+        '-m',
+        '0',
+        '-N',
+        String(inodes),
+        '-E',
+        'root_owner=0:0',
+        '-d',
+        options.root,
+        options.image,
+        `${mib}M`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').pop();
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .pop();
     throw new DockFireError(`mkfs.ext4 failed: ${stderr || (err as Error).message}`);
   }
   return mib;

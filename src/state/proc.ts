@@ -23,8 +23,9 @@ export function readProcStat(pid: number): ProcStat | undefined {
 export function isAlive(pid: number, startTime: number): boolean {
   if (pid <= 0) return false;
   const stat = readProcStat(pid);
-  return stat !== undefined && stat.startTime === startTime && stat.state !== 'Z' &&
-    stat.state !== 'X';
+  return (
+    stat !== undefined && stat.startTime === startTime && stat.state !== 'Z' && stat.state !== 'X'
+  );
 }
 
 /** Children of pid, found by scanning /proc (works without CONFIG_PROC_CHILDREN). */

@@ -54,11 +54,7 @@ export class FirecrackerBackend implements Backend {
   plan(vm: VmDescription): VmmPlan {
     const config = JSON.stringify(firecrackerConfig(vm), null, 2);
     return {
-      argv: [
-        this.settings.firecrackerPath,
-        '--api-sock', API_SOCKET,
-        '--config-file', CONFIG_FILE,
-      ],
+      argv: [this.settings.firecrackerPath, '--api-sock', API_SOCKET, '--config-file', CONFIG_FILE],
       agentSocket: `${VSOCK_SOCKET}_${AGENT_PORT}`,
       files: [{ name: CONFIG_FILE, content: config }],
     };

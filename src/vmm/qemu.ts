@@ -47,32 +47,56 @@ export class QemuBackend implements Backend {
     // no RTC the kernel polls a CMOS port that never settles for a full second.
     const machine = pci
       ? 'q35,accel=' + s.qemuAccel
-      : `microvm,accel=${s.qemuAccel},x-option-roms=off,rtc=on,pit=on,pic=on,isa-serial=on,acpi=off`;
-    const drive = `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
+      : `microvm,accel=${s.qemuAccel},x-option-roms=off,rtc=on,pit=on,pic=on,` +
+        'isa-serial=on,acpi=off';
+    const drive =
+      `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
       `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
     const tscKhz = s.qemuAccel === 'tcg' ? hostTscKhz() : undefined;
-    const cmdline = [BASE_KERNEL_ARGS, pci ? '' : 'pci=off',
-      tscKhz ? `tsc_early_khz=${tscKhz}` : '', vm.kernelArgs]
+    const cmdline = [
+      BASE_KERNEL_ARGS,
+      pci ? '' : 'pci=off',
+      tscKhz ? `tsc_early_khz=${tscKhz}` : '',
+      vm.kernelArgs,
+    ]
       .filter((a) => a !== '')
       .join(' ');
 
     const argv = [
       s.qemuPath,
-      '-M', machine,
-      '-cpu', s.qemuAccel === 'kvm' ? 'host' : 'max',
-      '-smp', String(vm.vcpus),
-      '-m', `${vm.memoryMiB}M`,
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-serial', 'stdio',
-      '-kernel', vm.kernelPath,
-      '-initrd', vm.initrdPath,
-      '-append', cmdline,
-      '-drive', drive,
-      '-device', `virtio-blk-${bus},drive=root`,
-      '-device', `virtio-serial-${bus}`,
-      '-chardev', `socket,id=agent,path=${AGENT_SOCKET}`,
-      '-device', 'virtserialport,chardev=agent,name=dock-fire.agent',
-      '-qmp', `unix:${QMP_SOCKET},server=on,wait=off`,
+      '-M',
+      machine,
+      '-cpu',
+      s.qemuAccel === 'kvm' ? 'host' : 'max',
+      '-smp',
+      String(vm.vcpus),
+      '-m',
+      `${vm.memoryMiB}M`,
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      'stdio',
+      '-kernel',
+      vm.kernelPath,
+      '-initrd',
+      vm.initrdPath,
+      '-append',
+      cmdline,
+      '-drive',
+      drive,
+      '-device',
+      `virtio-blk-${bus},drive=root`,
+      '-device',
+      `virtio-serial-${bus}`,
+      '-chardev',
+      `socket,id=agent,path=${AGENT_SOCKET}`,
+      '-device',
+      'virtserialport,chardev=agent,name=dock-fire.agent',
+      '-qmp',
+      `unix:${QMP_SOCKET},server=on,wait=off`,
     ];
     return { argv, agentSocket: AGENT_SOCKET, files: [] };
   }

@@ -13,8 +13,9 @@ import { QemuBackend } from './qemu';
 
 export function findOnPath(binary: string): string | undefined {
   if (binary.includes('/')) return isExecutable(binary) ? binary : undefined;
-  const dirs = (process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
-    .split(':');
+  const dirs = (
+    process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  ).split(':');
   for (const dir of dirs) {
     const candidate = path.join(dir || '.', binary);
     if (isExecutable(candidate)) return candidate;
@@ -69,8 +70,10 @@ export function selectBackend(settings: Settings): Backend {
     }
     const kvm = kvmProblem();
     if (kvm) {
-      throw new DockFireError(`Firecracker needs KVM but ${kvm}: enable KVM on this host, ` +
-        `or set "vmm": "qemu" and "qemuAccel": "tcg" (slow) in ${where}`);
+      throw new DockFireError(
+        `Firecracker needs KVM but ${kvm}: enable KVM on this host, ` +
+          `or set "vmm": "qemu" and "qemuAccel": "tcg" (slow) in ${where}`,
+      );
     }
     return new FirecrackerBackend({ ...settings, firecrackerPath: firecracker });
   }
@@ -85,8 +88,10 @@ export function selectBackend(settings: Settings): Backend {
   if (settings.qemuAccel === 'kvm') {
     const kvm = kvmProblem();
     if (kvm) {
-      throw new DockFireError(`${kvm}: enable KVM on this host, or set "qemuAccel": "tcg" ` +
-        `(software emulation, slow) in ${where}`);
+      throw new DockFireError(
+        `${kvm}: enable KVM on this host, or set "qemuAccel": "tcg" ` +
+          `(software emulation, slow) in ${where}`,
+      );
     }
   }
   return new QemuBackend({ ...settings, qemuPath: qemu });

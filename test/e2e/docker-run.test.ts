@@ -8,7 +8,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { busyboxRoot, docker, ensureImage, guestKernelRelease, importImage, run, IMAGE, RUNTIME } from './lib/docker';
+import {
+  busyboxRoot,
+  docker,
+  ensureImage,
+  guestKernelRelease,
+  importImage,
+  run,
+  IMAGE,
+  RUNTIME,
+} from './lib/docker';
 
 before(() => ensureImage());
 
@@ -25,7 +34,7 @@ describe('docker run: output and exit codes', () => {
     assert.equal(r.stderr, 'err\n');
   });
 
-  it('exits with the container\'s exit code', () => {
+  it("exits with the container's exit code", () => {
     assert.equal(run([], ['sh', '-c', 'exit 7']).status, 7);
   });
 
@@ -34,7 +43,7 @@ describe('docker run: output and exit codes', () => {
     assert.equal(run([], ['sh', '-c', 'sleep 30 & kill -9 $!; wait $!']).status, 137);
   });
 
-  it('gives 127 and runc\'s message for a missing command', () => {
+  it("gives 127 and runc's message for a missing command", () => {
     const r = run([], ['no-such-command']);
     assert.equal(r.status, 127);
     assert.match(r.stderr, /exec: "no-such-command": executable file not found in \$PATH/);
@@ -57,7 +66,7 @@ describe('docker run -i', () => {
 });
 
 describe('the guest', () => {
-  it('runs the guest kernel, not the host\'s', () => {
+  it("runs the guest kernel, not the host's", () => {
     const r = run([], ['uname', '-r']);
     assert.equal(r.stdout.trim(), guestKernelRelease());
     assert.notEqual(r.stdout.trim(), os.release());
@@ -73,8 +82,14 @@ describe('the guest', () => {
 
   it('mounts /proc, /sys, /dev, /dev/pts, /dev/shm as runc does, and /tmp is writable', () => {
     const r = run([], ['sh', '-c', 'cat /proc/mounts; echo x > /tmp/f && cat /tmp/f']);
-    for (const [where, type] of [['/proc', 'proc'], ['/sys', 'sysfs'], ['/dev', 'tmpfs'],
-      ['/dev/pts', 'devpts'], ['/dev/shm', 'tmpfs'], ['/dev/mqueue', 'mqueue']]) {
+    for (const [where, type] of [
+      ['/proc', 'proc'],
+      ['/sys', 'sysfs'],
+      ['/dev', 'tmpfs'],
+      ['/dev/pts', 'devpts'],
+      ['/dev/shm', 'tmpfs'],
+      ['/dev/mqueue', 'mqueue'],
+    ]) {
       assert.match(r.stdout, new RegExp(`^\\S+ ${where} ${type} `, 'm'), `${where} ${type}`);
     }
     assert.match(r.stdout, /^\/dev\/root|^\S+ \/ ext4 /m);
@@ -92,12 +107,14 @@ describe('the guest', () => {
 
 describe('process settings', () => {
   it('applies -e, -w and --hostname', () => {
-    const r = run(['-e', 'GREETING=hi there', '-w', '/tmp', '--hostname', 'vmhost'],
-      ['sh', '-c', 'echo "$GREETING"; pwd; hostname']);
+    const r = run(
+      ['-e', 'GREETING=hi there', '-w', '/tmp', '--hostname', 'vmhost'],
+      ['sh', '-c', 'echo "$GREETING"; pwd; hostname'],
+    );
     assert.equal(r.stdout, 'hi there\n/tmp\nvmhost\n');
   });
 
-  it('applies -u uid:gid and -u name from the image\'s /etc/passwd', () => {
+  it("applies -u uid:gid and -u name from the image's /etc/passwd", () => {
     assert.equal(run(['-u', '1234:5678'], ['sh', '-c', 'id -u; id -g']).stdout, '1234\n5678\n');
     const r = run(['-u', 'app'], ['id']);
     assert.match(r.stdout, /uid=1000\(app\) gid=1000\(app\)/);
@@ -108,27 +125,48 @@ describe('process settings', () => {
     assert.equal(r.stdout, '512\n1024\n');
   });
 
-  it('applies the image\'s ENV, WORKDIR, USER and ENTRYPOINT', () => {
+  it("applies the image's ENV, WORKDIR, USER and ENTRYPOINT", () => {
     const dir = busyboxRoot(fs.mkdtempSync(path.join(os.tmpdir(), 'df-img-')));
     fs.mkdirSync(path.join(dir, 'work'));
-    fs.writeFileSync(path.join(dir, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\nweb:x:33:33::/:/bin/sh\n');
+    fs.writeFileSync(
+      path.join(dir, 'etc', 'passwd'),
+      'root:x:0:0::/root:/bin/sh\nweb:x:33:33::/:/bin/sh\n',
+    );
     fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nweb:x:33:\n');
     importImage('dock-fire-test-entrypoint:latest', dir, [
-      'ENV PATH=/bin MODE=image-env', 'WORKDIR /work', 'USER web',
+      'ENV PATH=/bin MODE=image-env',
+      'WORKDIR /work',
+      'USER web',
       'ENTRYPOINT ["/bin/sh", "-c", "echo $MODE; pwd; id -un; echo \\"$@\\"", "entry"]',
     ]);
-    const r = docker(['run', `--runtime=${RUNTIME}`, '--rm', 'dock-fire-test-entrypoint:latest',
-      'one', 'two']);
+    const r = docker([
+      'run',
+      `--runtime=${RUNTIME}`,
+      '--rm',
+      'dock-fire-test-entrypoint:latest',
+      'one',
+      'two',
+    ]);
     assert.equal(r.stdout, 'image-env\n/work\nweb\none two\n', r.stderr);
     docker(['rmi', 'dock-fire-test-entrypoint:latest']);
   });
 });
 
-describe('Docker\'s /etc files', () => {
+describe("Docker's /etc files", () => {
   it('shows the hosts, hostname and resolv.conf Docker wrote', () => {
     const name = `df-etc-${process.pid}`;
-    const r = docker(['run', `--runtime=${RUNTIME}`, '--name', name, '--hostname', 'etc-test',
-      IMAGE, 'sh', '-c', 'cat /etc/hostname; echo ---; cat /etc/hosts; echo ---; cat /etc/resolv.conf']);
+    const r = docker([
+      'run',
+      `--runtime=${RUNTIME}`,
+      '--name',
+      name,
+      '--hostname',
+      'etc-test',
+      IMAGE,
+      'sh',
+      '-c',
+      'cat /etc/hostname; echo ---; cat /etc/hosts; echo ---; cat /etc/resolv.conf',
+    ]);
     try {
       assert.equal(r.status, 0, r.stderr);
       const [hostname, hosts, resolv] = r.stdout.split('---\n');
@@ -148,8 +186,15 @@ describe('Docker\'s /etc files', () => {
     fs.symlinkSync(`/../../../../../../..${victim}`, path.join(dir, 'etc', 'hosts'));
     fs.symlinkSync('/../../../../../../../etc/shadow', path.join(dir, 'etc', 'resolv.conf'));
     importImage('dock-fire-test-symlinks:latest', dir, ['ENV PATH=/bin']);
-    const r = docker(['run', `--runtime=${RUNTIME}`, '--rm', 'dock-fire-test-symlinks:latest',
-      'sh', '-c', 'cat /etc/hosts']);
+    const r = docker([
+      'run',
+      `--runtime=${RUNTIME}`,
+      '--rm',
+      'dock-fire-test-symlinks:latest',
+      'sh',
+      '-c',
+      'cat /etc/hosts',
+    ]);
     docker(['rmi', 'dock-fire-test-symlinks:latest']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /localhost/);
@@ -163,7 +208,8 @@ describe('large output', () => {
     const r = run([], ['sh', '-c', `yes dock-fire-output-line | head -c ${size}`]);
     assert.equal(r.status, 0, r.stderr.slice(0, 500));
     assert.equal(r.stdout.length, size);
-    const expected = crypto.createHash('sha256')
+    const expected = crypto
+      .createHash('sha256')
       .update(Buffer.from('dock-fire-output-line\n'.repeat(Math.ceil(size / 22))).subarray(0, size))
       .digest('hex');
     assert.equal(crypto.createHash('sha256').update(r.stdout).digest('hex'), expected);
@@ -172,8 +218,15 @@ describe('large output', () => {
 
 describe('detached containers', () => {
   it('docker wait returns the exit code and docker logs shows the output', () => {
-    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sh', '-c',
-      'echo to-stdout; echo to-stderr >&2; exit 3']).stdout.trim();
+    const id = docker([
+      'run',
+      '-d',
+      `--runtime=${RUNTIME}`,
+      IMAGE,
+      'sh',
+      '-c',
+      'echo to-stdout; echo to-stderr >&2; exit 3',
+    ]).stdout.trim();
     try {
       assert.equal(docker(['wait', id]).stdout.trim(), '3');
       const logs = docker(['logs', id]);
@@ -202,7 +255,7 @@ describe('networks', () => {
     assert.equal(r.stdout.trim(), 'lo');
   });
 
-  it('starts on Docker\'s default bridge network', () => {
+  it("starts on Docker's default bridge network", () => {
     const r = run([], ['echo', 'bridged']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'bridged\n');

@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { busyboxRoot, docker, ensureImage, importImage, run, sh, withSettings, RUNTIME } from './lib/docker';
+import {
+  busyboxRoot,
+  docker,
+  ensureImage,
+  importImage,
+  run,
+  sh,
+  withSettings,
+  RUNTIME,
+} from './lib/docker';
 import { makeBundle, ROOT } from './lib/bundle';
 import { leftovers } from './lib/leftovers';
 
@@ -22,19 +31,28 @@ function expectFailure(flags: string[], message: RegExp, image?: string) {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, message);
   // Docker shows the runtime's message on one line.
-  assert.equal(r.stderr.trim().split('\n').filter((l) => message.test(l)).length, 1, r.stderr);
+  assert.equal(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => message.test(l)).length,
+    1,
+    r.stderr,
+  );
   assert.deepEqual(leftovers(), before);
 }
 
 describe('errors through Docker', () => {
   it('a missing guest kernel says which file and what to run', async () => {
     await withSettings({ kernelPath: '/nonexistent/vmlinux' }, () =>
-      expectFailure([], /guest kernel \/nonexistent\/vmlinux is missing: run \.\/install\.sh/));
+      expectFailure([], /guest kernel \/nonexistent\/vmlinux is missing: run \.\/install\.sh/),
+    );
   });
 
   it('a missing VMM says what to install', async () => {
     await withSettings({ vmm: 'qemu', qemuPath: '/nonexistent/qemu-system-x86_64' }, () =>
-      expectFailure([], /no VMM found: .* apt-get install qemu-system-x86/));
+      expectFailure([], /no VMM found: .* apt-get install qemu-system-x86/),
+    );
   });
 
   it('a rootfs too large for the root drive says how large it must be', async () => {
@@ -42,9 +60,13 @@ describe('errors through Docker', () => {
     fs.writeFileSync(path.join(dir, 'big'), Buffer.alloc(40 * 1024 * 1024, 1));
     importImage('dock-fire-test-big:latest', dir, ['ENV PATH=/bin']);
     try {
-      await withSettings({ diskMiB: 20 }, () => expectFailure([],
-        /root filesystem needs \d+ MiB but the root drive is set to 20 MiB/,
-        'dock-fire-test-big:latest'));
+      await withSettings({ diskMiB: 20 }, () =>
+        expectFailure(
+          [],
+          /root filesystem needs \d+ MiB but the root drive is set to 20 MiB/,
+          'dock-fire-test-big:latest',
+        ),
+      );
     } finally {
       docker(['rmi', 'dock-fire-test-big:latest']);
     }
@@ -55,7 +77,10 @@ describe('errors through Docker', () => {
   });
 
   it('--device is refused rather than silently ignored', () => {
-    expectFailure(['--device', '/dev/null:/dev/extra'], /host devices .* cannot be passed into a microVM/);
+    expectFailure(
+      ['--device', '/dev/null:/dev/extra'],
+      /host devices .* cannot be passed into a microVM/,
+    );
   });
 
   it('a too small --memory says the minimum', () => {
@@ -68,11 +93,19 @@ describe('errors without Docker', () => {
     const bundle = makeBundle(['true']);
     const before = leftovers();
     // A private mount namespace where /dev/kvm is not the KVM device.
-    const r = sh(['unshare', '-m', 'sh', '-c',
+    const r = sh([
+      'unshare',
+      '-m',
+      'sh',
+      '-c',
       `mount --bind /dev/null /dev/kvm && DOCK_FIRE_QEMU_ACCEL=kvm DOCK_FIRE_VMM=qemu ` +
-      `dock-fire --root ${ROOT} run --bundle ${bundle.dir} no-kvm-${process.pid}`]);
+        `dock-fire --root ${ROOT} run --bundle ${bundle.dir} no-kvm-${process.pid}`,
+    ]);
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /\/dev\/kvm is not the KVM device: enable KVM on this host, or set "qemuAccel": "tcg"/);
+    assert.match(
+      r.stderr,
+      /\/dev\/kvm is not the KVM device: enable KVM on this host, or set "qemuAccel": "tcg"/,
+    );
     assert.deepEqual(leftovers(), before);
   });
 });

@@ -28,8 +28,11 @@ async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
 function create(id: string, bundle: string, out: string): Promise<number> {
   return new Promise((resolve) => {
     const fd = fs.openSync(out, 'w');
-    const child = spawn('dock-fire', ['--root', ROOT, 'create', '--bundle', bundle,
-      '--pid-file', path.join(bundle, 'pid'), id], { stdio: ['ignore', fd, fd] });
+    const child = spawn(
+      'dock-fire',
+      ['--root', ROOT, 'create', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), id],
+      { stdio: ['ignore', fd, fd] },
+    );
     child.on('exit', (code) => {
       fs.closeSync(fd);
       resolve(code ?? 1);
@@ -50,7 +53,8 @@ function vmmPidOf(monitorPid: number): number | undefined {
   for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === monitorPid) return Number(pid);
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === monitorPid)
+        return Number(pid);
     } catch {
       // raced with exit
     }
@@ -113,7 +117,7 @@ describe('OCI lifecycle', () => {
     }
   });
 
-  it('reports stopped after the monitor is killed from outside, and the VMM dies with it', async () => {
+  it('reports stopped after the monitor is killed from outside; the VMM dies with it', async () => {
     const id = newId();
     const bundle = makeBundle(['sleep', '300']);
     assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
@@ -129,7 +133,7 @@ describe('OCI lifecycle', () => {
     }
   });
 
-  it('runs createRuntime, prestart, poststart and poststop hooks with the state on stdin', async () => {
+  it('runs createRuntime, prestart, poststart, poststop hooks, state on stdin', async () => {
     const id = newId();
     const bundle = makeBundle(['true']);
     const log = path.join(bundle.dir, 'hooks.log');
@@ -151,8 +155,10 @@ describe('OCI lifecycle', () => {
     assert.equal(dockFire(['delete', id]).status, 0);
 
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
-    assert.deepEqual(lines.map((l) => l.split(' ')[0]),
-      ['createRuntime', 'prestart', 'poststart', 'poststop']);
+    assert.deepEqual(
+      lines.map((l) => l.split(' ')[0]),
+      ['createRuntime', 'prestart', 'poststart', 'poststop'],
+    );
     const prestart = JSON.parse(lines[1].slice('prestart '.length));
     assert.equal(prestart.id, id);
     assert.equal(prestart.pid, pid);
@@ -174,7 +180,7 @@ describe('OCI lifecycle', () => {
     }
   });
 
-  it('delete and delete --force leave nothing behind; delete --force of an unknown id exits 0', async () => {
+  it('delete leaves nothing behind; delete --force of an unknown id exits 0', async () => {
     const before = leftovers();
     const id = newId();
     const bundle = makeBundle(['sleep', '300']);
@@ -193,12 +199,15 @@ describe('OCI lifecycle', () => {
 });
 
 describe('without Docker', () => {
-  it('dock-fire run exits with the container\'s code and cleans up', () => {
+  it("dock-fire run exits with the container's code and cleans up", () => {
     const bundle = makeBundle(['sh', '-c', 'echo via-run; exit 5']);
     const r = dockFire(['run', '--bundle', bundle.dir, newId()]);
     assert.equal(r.stdout, 'via-run\n');
     assert.equal(r.status, 5);
-    assert.deepEqual(fs.readdirSync(ROOT).filter((e) => e.startsWith(`e2e-${process.pid}`)), []);
+    assert.deepEqual(
+      fs.readdirSync(ROOT).filter((e) => e.startsWith(`e2e-${process.pid}`)),
+      [],
+    );
   });
 
   it('dock-fire features prints the runtime-spec features document', () => {
@@ -217,8 +226,17 @@ describe('without Docker', () => {
   });
 
   it('accepts the global and per-verb flags the shim and go-runc pass', () => {
-    const r = dockFire(['--debug', '--log', path.join(os.tmpdir(), 'df-log.json'), '--log-format',
-      'json', '--systemd-cgroup', 'delete', '--force', 'never-created']);
+    const r = dockFire([
+      '--debug',
+      '--log',
+      path.join(os.tmpdir(), 'df-log.json'),
+      '--log-format',
+      'json',
+      '--systemd-cgroup',
+      'delete',
+      '--force',
+      'never-created',
+    ]);
     assert.equal(r.status, 0, r.stderr);
   });
 });

@@ -19,7 +19,10 @@ interface Definition {
 }
 
 const contract = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'firecracker-api.json'), 'utf8'),
+  fs.readFileSync(
+    path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'firecracker-api.json'),
+    'utf8',
+  ),
 ) as { definitions: Record<string, Definition>; configFileKeys: Record<string, string> };
 
 function conforms(value: Record<string, unknown>, name: string): void {
@@ -74,6 +77,11 @@ describe('Firecracker config file', () => {
   it('listens for the guest on the vsock socket with the agent port suffix', () => {
     const plan = new FirecrackerBackend(loadSettings({})).plan(vm);
     assert.equal(plan.agentSocket, 'vsock.sock_1024');
-    assert.deepEqual(plan.argv.slice(1), ['--api-sock', 'firecracker.sock', '--config-file', 'firecracker.json']);
+    assert.deepEqual(plan.argv.slice(1), [
+      '--api-sock',
+      'firecracker.sock',
+      '--config-file',
+      'firecracker.json',
+    ]);
   });
 });

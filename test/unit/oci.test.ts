@@ -26,14 +26,22 @@ describe('unsupported config.json settings', () => {
 
   it('refuses joining another namespace by path', () => {
     const s = spec();
-    s.linux = { ...s.linux, namespaces: [...s.linux!.namespaces!.filter((n) => n.type !== 'network'),
-      { type: 'network', path: '/proc/1/ns/net' }] };
+    s.linux = {
+      ...s.linux,
+      namespaces: [
+        ...s.linux!.namespaces!.filter((n) => n.type !== 'network'),
+        { type: 'network', path: '/proc/1/ns/net' },
+      ],
+    };
     assert.throws(() => refuseUnsupported(s), /joining an existing network namespace/);
   });
 
   it('refuses host devices', () => {
-    assert.throws(() => refuseUnsupported(spec({ linux: { ...spec().linux,
-      devices: [{ path: '/dev/fuse' }] } })), /--device \/dev\/fuse/);
+    assert.throws(
+      () =>
+        refuseUnsupported(spec({ linux: { ...spec().linux, devices: [{ path: '/dev/fuse' }] } })),
+      /--device \/dev\/fuse/,
+    );
   });
 
   it('refuses a terminal until ptys are supported', () => {
@@ -72,7 +80,7 @@ describe('guest mounts', () => {
     );
   });
 
-  it('turns Docker\'s /dev/shm bind into a guest tmpfs', () => {
+  it("turns Docker's /dev/shm bind into a guest tmpfs", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
     const { mounts } = guestMounts([{ destination: '/dev/shm', type: 'bind', source: dir }]);
     assert.equal(mounts[0].fstype, 'tmpfs');

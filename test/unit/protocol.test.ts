@@ -26,7 +26,9 @@ describe('agent protocol frames (shared vectors)', () => {
   }
 
   it('reassembles frames split at every byte boundary', () => {
-    const all = Buffer.concat(vectors.filter((v) => v.kind === 'frame').map((v) => hex(v.fields.hex)));
+    const all = Buffer.concat(
+      vectors.filter((v) => v.kind === 'frame').map((v) => hex(v.fields.hex)),
+    );
     const decoder = new FrameDecoder();
     const frames = [];
     for (const byte of all) frames.push(...decoder.push(Buffer.from([byte])));

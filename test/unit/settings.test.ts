@@ -42,26 +42,43 @@ describe('VM size', () => {
   const base = defaultSpec() as unknown as Spec;
 
   it('sizes vCPUs from --cpus and RAM from --memory minus the VMM overhead', () => {
-    const spec = { ...base, linux: { ...base.linux, resources: {
-      cpu: { quota: 150000, period: 100000 }, memory: { limit: 512 * 1024 * 1024 } } } };
+    const spec = {
+      ...base,
+      linux: {
+        ...base.linux,
+        resources: {
+          cpu: { quota: 150000, period: 100000 },
+          memory: { limit: 512 * 1024 * 1024 },
+        },
+      },
+    };
     assert.deepEqual(vmSize(spec, settings), { vcpus: 2, memoryMiB: 480, diskMiB: undefined });
   });
 
   it('lets annotations win', () => {
-    const spec = { ...base, annotations: { 'dock-fire.vcpus': '4', 'dock-fire.memory-mib': '1024' } };
+    const spec = {
+      ...base,
+      annotations: { 'dock-fire.vcpus': '4', 'dock-fire.memory-mib': '1024' },
+    };
     assert.equal(vmSize(spec, settings).vcpus, 4);
     assert.equal(vmSize(spec, settings).memoryMiB, 1024);
   });
 
   it('refuses a memory limit too small to boot, saying the minimum', () => {
-    const spec = { ...base, linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 } } } };
+    const spec = {
+      ...base,
+      linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 } } },
+    };
     assert.throws(() => vmSize(spec, settings), /too small for a microVM: it needs at least 96m/);
   });
 });
 
 describe('signals', () => {
   it('accepts names with and without SIG and numbers', () => {
-    assert.deepEqual(['TERM', 'SIGKILL', 'hup', '10', 'RTMIN+2'].map(parseSignal), [15, 9, 1, 10, 36]);
+    assert.deepEqual(
+      ['TERM', 'SIGKILL', 'hup', '10', 'RTMIN+2'].map(parseSignal),
+      [15, 9, 1, 10, 36],
+    );
     assert.throws(() => parseSignal('NOPE'), /invalid signal/);
   });
 });

@@ -37,7 +37,10 @@ export function sh(argv: string[], options: { input?: Buffer | string; timeoutMs
   );
 }
 
-export function docker(args: string[], options: { input?: Buffer | string; timeoutMs?: number } = {}) {
+export function docker(
+  args: string[],
+  options: { input?: Buffer | string; timeoutMs?: number } = {},
+) {
   return sh(['docker', ...args], options);
 }
 

@@ -5,8 +5,11 @@
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-export const STATE_ROOTS = ['/run/dock-fire', '/run/docker/runtime-runc/moby',
-  '/var/run/docker/runtime-dock-fire/moby'];
+export const STATE_ROOTS = [
+  '/run/dock-fire',
+  '/run/docker/runtime-runc/moby',
+  '/var/run/docker/runtime-dock-fire/moby',
+];
 export const IMAGE_DIR = '/var/lib/dock-fire';
 
 function entries(dir: string): string[] {
@@ -38,12 +41,15 @@ function processes(): string[] {
 
 function dockFireStateDirs(): string[] {
   // Docker's runc root also holds runc containers' state: only count dock-fire's.
-  return STATE_ROOTS.flatMap(entries).filter((d) => fs.existsSync(`${d}/process.spec`) ||
-    d.startsWith('/run/dock-fire/'));
+  return STATE_ROOTS.flatMap(entries).filter(
+    (d) => fs.existsSync(`${d}/process.spec`) || d.startsWith('/run/dock-fire/'),
+  );
 }
 
 function mounts(): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .filter((l) => /dock-fire/.test(l));
 }
 
