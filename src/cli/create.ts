@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DockFireError } from '../errors';
 import { createContainer } from '../container/create';
 import type { Context } from './context';
 
@@ -12,10 +13,13 @@ export function register(program: Command, context: () => Context): void {
     .option('--console-socket <path>', 'unix socket receiving the terminal master')
     .option('--no-pivot', 'accepted for runc compatibility; the guest always pivots')
     .option('--no-new-keyring', 'accepted for runc compatibility')
-    .option('--preserve-fds <n>', 'accepted for runc compatibility; must be 0', '0')
+    .option('--preserve-fds <n>', 'extra fds to pass (only 0: a VM cannot take host fds)', '0')
     .option('--pidfd-socket <path>', 'accepted for runc compatibility')
     .action(async (id: string, opts) => {
       const ctx = context();
+      if (Number(opts.preserveFds) > 0) {
+        throw new DockFireError('--preserve-fds: file descriptors cannot be passed into a microVM');
+      }
       const monitor = await createContainer(ctx.store, ctx.settings, {
         id,
         bundle: opts.bundle,

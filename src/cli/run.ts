@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DockFireError } from '../errors';
 import { createContainer } from '../container/create';
 import { deleteContainer } from '../container/delete';
 import { startContainer } from '../container/start';
@@ -16,9 +17,12 @@ export function register(program: Command, context: () => Context): void {
     .option('--console-socket <path>', 'unix socket receiving the terminal master')
     .option('--no-pivot', 'accepted for runc compatibility')
     .option('--no-new-keyring', 'accepted for runc compatibility')
-    .option('--preserve-fds <n>', 'accepted for runc compatibility', '0')
+    .option('--preserve-fds <n>', 'extra fds to pass (only 0: a VM cannot take host fds)', '0')
     .action(async (id: string, opts) => {
       const ctx = context();
+      if (Number(opts.preserveFds) > 0) {
+        throw new DockFireError('--preserve-fds: file descriptors cannot be passed into a microVM');
+      }
       const monitor = await createContainer(ctx.store, ctx.settings, {
         id,
         bundle: opts.bundle,

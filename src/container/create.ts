@@ -66,6 +66,7 @@ export async function createContainer(
   const stateDir = store.createDir(id);
   const imageDir = path.join(settings.imageDir, id);
   const state: ContainerState = {
+    runtime: 'dock-fire',
     ociVersion: spec.ociVersion,
     id,
     bundle,

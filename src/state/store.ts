@@ -13,6 +13,8 @@ export const DEFAULT_ROOT = '/run/dock-fire';
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface ContainerState {
+  /** Marks the state as dock-fire's: Docker hands every runtime runc's root. */
+  runtime: 'dock-fire';
   ociVersion: string;
   id: string;
   bundle: string;
@@ -62,8 +64,14 @@ export class StateStore {
     return dir;
   }
 
+  /** True when id names a dock-fire container (not, say, runc's in the same root). */
   exists(id: string): boolean {
-    return fs.existsSync(path.join(this.dir(id), 'state.json'));
+    try {
+      this.read(id);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   read(id: string): ContainerState {
@@ -77,7 +85,17 @@ export class StateStore {
       }
       throw err;
     }
-    return JSON.parse(text) as ContainerState;
+    let state: ContainerState;
+    try {
+      state = JSON.parse(text) as ContainerState;
+    } catch {
+      throw new DockFireError(`state of container ${id} (${file}) is corrupt: delete it`);
+    }
+    if (state.runtime !== 'dock-fire') {
+      // Another runtime's container in a shared --root: not ours to touch.
+      throw new DockFireError(`container ${id} does not exist`);
+    }
+    return state;
   }
 
   write(state: ContainerState): void {
@@ -92,7 +110,7 @@ export class StateStore {
       return fs
         .readdirSync(this.root)
         .filter((name) => ID_PATTERN.test(name))
-        .filter((name) => fs.existsSync(path.join(this.root, name, 'state.json')))
+        .filter((name) => this.exists(name))
         .sort();
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return [];
