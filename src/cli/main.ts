@@ -14,6 +14,8 @@ import * as features from './features';
 import * as kill from './kill';
 import * as list from './list';
 import * as notYet from './not-yet';
+import * as pause from './pause';
+import * as ps from './ps';
 import * as run from './run';
 import * as spec from './spec';
 import * as start from './start';
@@ -45,7 +47,7 @@ function buildProgram(): Command {
       });
     });
 
-  for (const verb of [create, start, run, kill, del, state, list, check]) {
+  for (const verb of [create, start, run, kill, del, state, list, check, pause, ps]) {
     verb.register(program, context);
   }
   features.register(program);

@@ -7,9 +7,6 @@ import { DockFireError } from '../errors';
 
 const PENDING: Record<string, string> = {
   exec: 'running another process in a container (docker exec)',
-  pause: 'pausing a container',
-  resume: 'resuming a container',
-  ps: 'listing the processes of a container (docker top)',
   update: 'changing the resources of a running container (docker update)',
   checkpoint: 'checkpointing a container',
   restore: 'restoring a container',

@@ -1,0 +1,64 @@
+/** `docker pause`/`unpause` freeze the whole VM; `docker top` shows its host processes. */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { before, describe, it } from 'node:test';
+import { docker, ensureImage, IMAGE, RUNTIME } from './lib/docker';
+
+before(() => ensureImage());
+
+function lines(id: string): number {
+  return docker(['logs', id])
+    .stdout.split('\n')
+    .filter((l) => l !== '').length;
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+describe('pause and top', () => {
+  it('docker pause freezes the container and unpause lets its output resume', async () => {
+    const id = docker([
+      'run',
+      '-d',
+      `--runtime=${RUNTIME}`,
+      IMAGE,
+      'sh',
+      '-c',
+      'i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done',
+    ]).stdout.trim();
+    try {
+      await until(() => lines(id) >= 2, 'the first lines of output');
+      assert.equal(docker(['pause', id]).status, 0);
+      assert.equal(docker(['inspect', '-f', '{{.State.Status}}', id]).stdout.trim(), 'paused');
+      const atPause = lines(id);
+      await sleep(2000);
+      // A line already on its way may still arrive; nothing more while frozen.
+      assert.ok(lines(id) <= atPause + 1, 'no new output while paused');
+      const frozen = lines(id);
+
+      assert.equal(docker(['unpause', id]).status, 0);
+      await until(() => lines(id) > frozen + 2, 'output after unpause');
+      assert.equal(docker(['inspect', '-f', '{{.State.Status}}', id]).stdout.trim(), 'running');
+    } finally {
+      docker(['rm', '-f', id]);
+    }
+  });
+
+  it("docker top lists the container's host processes: its monitor and VMM", () => {
+    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sleep', '300']).stdout.trim();
+    try {
+      const pid = docker(['inspect', '-f', '{{.State.Pid}}', id]).stdout.trim();
+      const top = docker(['top', id]);
+      assert.equal(top.status, 0, top.stderr);
+      assert.match(top.stdout, new RegExp(`^\\S+\\s+${pid}\\s.*dock-fire-monitor`, 'm'));
+      assert.match(top.stdout, /qemu-system|firecracker/);
+    } finally {
+      docker(['rm', '-f', id]);
+    }
+  });
+});
