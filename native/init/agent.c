@@ -93,7 +93,12 @@ static void handle_signal(struct session *s, uint16_t stream, const uint8_t *p)
     df_debug("signal %d sent to pid %d%s", sig, (int)s->pid, all ? " and the rest" : "");
 }
 
-/* Handles one frame; returns false when it must wait (stdin queue full). */
+/* Handles one frame; returns false when it must wait (stdin queue full).
+ * Limitation: while a STDIN frame waits, init reads nothing more from the
+ * channel, so a SIGNAL queued behind it (docker stop, kill -s) waits until
+ * the process reads its stdin or exits; SIGKILL still ends the VM through
+ * the monitor's grace timer. Reading on and handling SIGNAL frames ahead of
+ * the waiting STDIN would lift it. */
 static bool handle_frame(struct session *s, const struct df_header *h, const uint8_t *p)
 {
     switch (h->type) {
@@ -160,6 +165,12 @@ void agent_process(struct session *s)
 
 void agent_receive(struct session *s)
 {
+    /* A full buffer is one whole frame still to handle; reading 0 bytes
+     * would look like the host hanging up. */
+    if (s->in_len == sizeof s->in) {
+        agent_process(s);
+        return;
+    }
     ssize_t n = read(s->agent_fd, s->in + s->in_len, sizeof s->in - s->in_len);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;

@@ -48,6 +48,7 @@ const char *container_strerror(int err)
 /* Moves the pipes to 0-2; init's console stays reachable for logging. */
 static void setup_stdio(const int stdio[3])
 {
+    /* On failure (-1) the container's setup just logs nothing. */
     int console = fcntl(2, F_DUPFD_CLOEXEC, 3);
     df_log_init("dock-fire-init[container]", console, DF_LOG_INFO);
 

@@ -88,9 +88,11 @@ static void run(struct session *s, int signal_fd)
         if (fds[POLL_SIGNALS].revents)
             handle_signals(s, signal_fd);
         /* Output before exit status: EXIT must follow all output. */
-        if (fds[POLL_STDOUT].revents && stdio_forward(&s->stdio, false, s->agent_fd) < 0)
+        int out_to = s->agent_open ? s->agent_fd : -1;
+        if (fds[POLL_STDOUT].revents && stdio_forward(&s->stdio, false, out_to) < 0)
             s->agent_open = false;
-        if (fds[POLL_STDERR].revents && stdio_forward(&s->stdio, true, s->agent_fd) < 0)
+        out_to = s->agent_open ? s->agent_fd : -1;
+        if (fds[POLL_STDERR].revents && stdio_forward(&s->stdio, true, out_to) < 0)
             s->agent_open = false;
         if (fds[POLL_STDIN].revents)
             stdio_flush(&s->stdio);

@@ -96,10 +96,10 @@ static int take_file(struct spec *spec, const struct df_spec_record *rec)
     return 0;
 }
 
-/* Applies one record; returns 0, or -1 when its value is malformed. */
-static int take_record(struct spec *spec, const struct df_spec_record *rec)
+/* ARG, ENV, CWD, HOSTNAME and the path lists. Returns 0, -1 when malformed,
+ * -2 when rec is not a string record. */
+static int take_string_record(struct spec *spec, const struct df_spec_record *rec)
 {
-    const uint8_t *v = rec->value;
     switch (rec->tag) {
     case DF_TAG_ARG:
         return (spec->args[spec->nargs++] = take_string(spec, rec, DF_MAX_PAYLOAD)) ? 0 : -1;
@@ -108,55 +108,9 @@ static int take_record(struct spec *spec, const struct df_spec_record *rec)
     case DF_TAG_CWD:
         spec->cwd = take_string(spec, rec, PATH_MAX);
         return spec->cwd != NULL && spec->cwd[0] == '/' ? 0 : -1;
-    case DF_TAG_UID:
-        if (rec->length != 4)
-            return -1;
-        spec->uid = df_get32(v);
-        return 0;
-    case DF_TAG_GID:
-        if (rec->length != 4)
-            return -1;
-        spec->gid = df_get32(v);
-        return 0;
-    case DF_TAG_GROUP:
-        if (rec->length != 4)
-            return -1;
-        spec->groups[spec->ngroups++] = df_get32(v);
-        return 0;
-    case DF_TAG_RLIMIT:
-        if (rec->length != 20)
-            return -1;
-        spec->rlimits[spec->nrlimits++] = (struct spec_rlimit){
-            df_get32(v), df_get64(v + 4), df_get64(v + 12)};
-        return 0;
-    case DF_TAG_TERMINAL:
-        spec->terminal = true;
-        return rec->length == 0 ? 0 : -1;
     case DF_TAG_HOSTNAME:
         spec->hostname = take_string(spec, rec, HOST_NAME_MAX + 1);
         return spec->hostname != NULL ? 0 : -1;
-    case DF_TAG_MOUNT:
-        return take_mount(spec, rec);
-    case DF_TAG_FILE:
-        return take_file(spec, rec);
-    case DF_TAG_ROOT_READONLY:
-        spec->root_readonly = true;
-        return rec->length == 0 ? 0 : -1;
-    case DF_TAG_CAPS:
-        if (rec->length != 40)
-            return -1;
-        for (int i = 0; i < 5; i++)
-            spec->caps[i] = df_get64(v + 8 * i);
-        spec->has_caps = true;
-        return 0;
-    case DF_TAG_NO_NEW_PRIVS:
-        spec->no_new_privs = true;
-        return rec->length == 0 ? 0 : -1;
-    case DF_TAG_UMASK:
-        if (rec->length != 4 || df_get32(v) > 0777)
-            return -1;
-        spec->umask = df_get32(v);
-        return 0;
     case DF_TAG_MASK_PATH:
         return (spec->masked[spec->nmasked++] = take_string(spec, rec, PATH_MAX)) ? 0 : -1;
     case DF_TAG_READONLY_PATH:
@@ -166,6 +120,73 @@ static int take_record(struct spec *spec, const struct df_spec_record *rec)
     default:
         return -2;
     }
+}
+
+/* Sets a flag of an empty record (TERMINAL, ROOT_READONLY, NO_NEW_PRIVS). */
+static int take_flag(const struct df_spec_record *rec, bool *flag)
+{
+    if (rec->length != 0)
+        return -1;
+    *flag = true;
+    return 0;
+}
+
+/* Fixed-size records. Returns 0, -1 when malformed, -2 when unknown. */
+static int take_fixed_record(struct spec *spec, const struct df_spec_record *rec)
+{
+    const uint8_t *v = rec->value;
+    switch (rec->tag) {
+    case DF_TAG_UID:
+    case DF_TAG_GID:
+    case DF_TAG_GROUP:
+        if (rec->length != 4)
+            return -1;
+        if (rec->tag == DF_TAG_UID)
+            spec->uid = df_get32(v);
+        else if (rec->tag == DF_TAG_GID)
+            spec->gid = df_get32(v);
+        else
+            spec->groups[spec->ngroups++] = df_get32(v);
+        return 0;
+    case DF_TAG_RLIMIT:
+        if (rec->length != 20)
+            return -1;
+        spec->rlimits[spec->nrlimits++] = (struct spec_rlimit){
+            df_get32(v), df_get64(v + 4), df_get64(v + 12)};
+        return 0;
+    case DF_TAG_CAPS:
+        if (rec->length != 40)
+            return -1;
+        for (int i = 0; i < 5; i++)
+            spec->caps[i] = df_get64(v + 8 * i);
+        spec->has_caps = true;
+        return 0;
+    case DF_TAG_UMASK:
+        if (rec->length != 4 || df_get32(v) > 0777)
+            return -1;
+        spec->umask = df_get32(v);
+        return 0;
+    case DF_TAG_TERMINAL:
+        return take_flag(rec, &spec->terminal);
+    case DF_TAG_ROOT_READONLY:
+        return take_flag(rec, &spec->root_readonly);
+    case DF_TAG_NO_NEW_PRIVS:
+        return take_flag(rec, &spec->no_new_privs);
+    default:
+        return -2;
+    }
+}
+
+/* Applies one record; returns 0, -1 when its value is malformed, -2 when
+ * its tag is unknown. */
+static int take_record(struct spec *spec, const struct df_spec_record *rec)
+{
+    if (rec->tag == DF_TAG_MOUNT)
+        return take_mount(spec, rec);
+    if (rec->tag == DF_TAG_FILE)
+        return take_file(spec, rec);
+    int rc = take_string_record(spec, rec);
+    return rc != -2 ? rc : take_fixed_record(spec, rec);
 }
 
 int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *err,
@@ -181,6 +202,10 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
     memset(spec->caps, 0, sizeof spec->caps);
     spec->umask = 022;
     spec->arena_used = 0;
+    /* The array sizes (SPEC_MAX_RECORDS) rest on this bound. */
+    if (size > DF_MAX_PAYLOAD)
+        return fail(err, errlen, "invalid process spec: %zu bytes, over %u", size,
+                    DF_MAX_PAYLOAD);
 
     struct df_spec_iter it = {payload, size, 0};
     struct df_spec_record rec;

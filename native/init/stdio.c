@@ -124,6 +124,8 @@ int stdio_forward(struct stdio_relay *relay, bool err, int agent_fd)
         close_fd(fd);
         return 0;
     }
+    if (agent_fd < 0)
+        return 0;
     return channel_send(agent_fd, err ? DF_STDERR : DF_STDOUT, DF_STREAM_CONTAINER, buf,
                         (size_t)n);
 }

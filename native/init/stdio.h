@@ -38,7 +38,9 @@ void stdio_flush(struct stdio_relay *relay);
 bool stdio_wants_write(const struct stdio_relay *relay);
 
 /* Reads what one output pipe holds and sends it as STDOUT or STDERR
- * frames; closes the pipe at EOF. Returns -1 when the channel failed. */
+ * frames; closes the pipe at EOF. With agent_fd -1 (the host is gone) the
+ * bytes are read and dropped, so the process never blocks on a full pipe.
+ * Returns -1 when the channel failed. */
 int stdio_forward(struct stdio_relay *relay, bool err, int agent_fd);
 
 /* The process is gone or never started: drop stdin. */

@@ -12,8 +12,7 @@
 
 #include "container.h"
 
-/* Keys are dotted names: letters, digits, '_' and '-'; no path tricks. */
-static int key_to_path(const char *key, size_t len, char *path, size_t cap)
+int sysctl_key_to_path(const char *key, size_t len, char *path, size_t cap)
 {
     static const char prefix[] = "/proc/sys/";
     if (len == 0 || len + sizeof prefix > cap || key[0] == '.' || key[len - 1] == '.')
@@ -42,7 +41,7 @@ void sysctl_apply(const struct spec *spec)
         const char *entry = spec->sysctls[i];
         const char *eq = strchr(entry, '=');
         char path[PATH_MAX];
-        if (eq == NULL || key_to_path(entry, (size_t)(eq - entry), path, sizeof path) < 0)
+        if (eq == NULL || sysctl_key_to_path(entry, (size_t)(eq - entry), path, sizeof path) < 0)
             container_fail("invalid sysctl \"%s\"", entry);
 
         int fd = open(path, O_WRONLY | O_CLOEXEC);

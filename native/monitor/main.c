@@ -205,6 +205,10 @@ int main(int argc, char **argv)
 
     /* Until the log is open there is nowhere to log: fd 2 is the container's. */
     df_log_init("dock-fire-monitor", -1, DF_LOG_ERROR);
+    /* First: a reader that went away (the CLI on the ready fd, the shim on
+     * fd 1/2, the guest) must show up as EPIPE, never kill the monitor. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        monitor_fail("cannot ignore SIGPIPE: %s", strerror(errno));
     const char *bad = parse_args(argc, argv);
     if (bad)
         monitor_fail("invalid arguments: %s", bad);
@@ -222,9 +226,6 @@ int main(int argc, char **argv)
         monitor_fail("cannot enter state dir %s: %s", M.cfg.dir, strerror(errno));
     open_log();
     df_info("starting, pid %d", (int)getpid());
-    /* A reader that went away must show up as EPIPE, not kill the monitor. */
-    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-        monitor_fail("cannot ignore SIGPIPE: %s", strerror(errno));
 
     if (M.cfg.netns && enter_netns(err, sizeof err) < 0)
         monitor_fail("%s", err);

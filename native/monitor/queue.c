@@ -59,6 +59,10 @@ int queue_push(struct queue *q, const void *data, size_t n)
 int queue_push_frame(struct queue *q, uint8_t type, uint16_t stream, const void *payload,
                      uint32_t n)
 {
+    /* Bounded here too, so the size sum below cannot wrap with a 32-bit
+     * size_t whatever a caller passes. */
+    if (n > DF_MAX_PAYLOAD)
+        return -1;
     if (queue_reserve(q, DF_HEADER_SIZE + (size_t)n) < 0)
         return -1;
     df_encode_header(q->buf + q->tail, type, stream, n);
