@@ -44,6 +44,7 @@ int df_check_payload_size(uint8_t type, uint32_t length)
     case DF_ERROR:
         return length >= 4 && length <= 4 + DF_MAX_ERROR_MSG ? 0 : -1;
     case DF_START:
+    case DF_EXEC:
         return length >= DF_SPEC_RECORD_HEADER ? 0 : -1;
     default:
         return 0;

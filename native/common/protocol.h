@@ -30,6 +30,7 @@ enum df_frame_type {
     DF_RESIZE = 10,
     DF_ERROR = 11,
     DF_OK = 12,
+    DF_EXEC = 13,
 };
 
 enum df_exit_kind { DF_EXITED = 0, DF_SIGNALED = 1 };

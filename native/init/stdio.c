@@ -16,6 +16,7 @@
 void stdio_init(struct stdio_relay *relay)
 {
     relay->in_fd = relay->out_fd = relay->err_fd = -1;
+    relay->terminal = false;
     relay->in_closed = relay->in_eof = false;
     relay->head = relay->len = 0;
 }
@@ -58,6 +59,24 @@ int stdio_create(struct stdio_relay *relay, int child[3])
     return 0;
 }
 
+int stdio_attach_terminal(struct stdio_relay *relay, int master)
+{
+    /* O_NONBLOCK is shared by both fds: it belongs to the open file. */
+    int in = fcntl(master, F_DUPFD_CLOEXEC, 3);
+    if (in < 0 || fcntl(master, F_SETFL, O_NONBLOCK) < 0) {
+        df_warn("set up the terminal's master: %s", strerror(errno));
+        if (in >= 0)
+            close(in);
+        close(master);
+        return -1;
+    }
+    relay->terminal = true;
+    relay->in_fd = in;
+    relay->out_fd = master;
+    relay->err_fd = -1;
+    return 0;
+}
+
 bool stdio_fits(const struct stdio_relay *relay, size_t size)
 {
     return relay->in_closed || size <= STDIN_QUEUE_CAP - relay->len;
@@ -78,7 +97,7 @@ void stdio_queue(struct stdio_relay *relay, const uint8_t *data, size_t size)
 void stdio_set_eof(struct stdio_relay *relay)
 {
     relay->in_eof = true;
-    if (relay->len == 0 && relay->in_fd >= 0)
+    if (relay->len == 0 && !relay->terminal)
         close_fd(&relay->in_fd);
 }
 
@@ -99,35 +118,39 @@ void stdio_flush(struct stdio_relay *relay)
         if (n < 0 && errno == EAGAIN)
             return;
         if (n < 0) {
-            /* EPIPE: the process closed its stdin; the rest is moot. */
-            df_debug("write to the container's stdin: %s", strerror(errno));
+            /* EPIPE: the process closed its stdin (EIO: its terminal);
+             * the rest is moot. */
+            df_debug("write to the process's stdin: %s", strerror(errno));
             stdio_close_input(relay);
             return;
         }
         relay->head = (relay->head + (size_t)n) % STDIN_QUEUE_CAP;
         relay->len -= (size_t)n;
     }
-    if (relay->in_eof && relay->len == 0)
+    if (relay->in_eof && relay->len == 0 && !relay->terminal)
         close_fd(&relay->in_fd);
 }
 
-int stdio_forward(struct stdio_relay *relay, bool err, int agent_fd)
+int stdio_forward(struct stdio_relay *relay, bool err, int agent_fd, uint16_t stream)
 {
     static uint8_t buf[DF_MAX_DATA];
     int *fd = err ? &relay->err_fd : &relay->out_fd;
     ssize_t n = read(*fd, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return 0;
+    /* A pty master reads EIO once every fd of its slave is closed: that
+     * is its end of file. */
+    if (n < 0 && errno == EIO && relay->terminal)
+        n = 0;
     if (n < 0)
-        df_warn("read the container's %s: %s", err ? "stderr" : "stdout", strerror(errno));
+        df_warn("read the process's %s: %s", err ? "stderr" : "stdout", strerror(errno));
     if (n <= 0) {
         close_fd(fd);
         return 0;
     }
     if (agent_fd < 0)
         return 0;
-    return channel_send(agent_fd, err ? DF_STDERR : DF_STDOUT, DF_STREAM_CONTAINER, buf,
-                        (size_t)n);
+    return channel_send(agent_fd, err ? DF_STDERR : DF_STDOUT, stream, buf, (size_t)n);
 }
 
 void stdio_close_input(struct stdio_relay *relay)

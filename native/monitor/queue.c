@@ -98,3 +98,10 @@ long queue_write(struct queue *q, int fd)
         queue_clear(q);
     return (long)n;
 }
+
+int queue_destroy(struct queue *q)
+{
+    int rc = q->buf ? munmap(q->buf, q->size) : 0;
+    *q = (struct queue){0};
+    return rc;
+}

@@ -37,4 +37,7 @@ long queue_write(struct queue *q, int fd);
 
 void queue_clear(struct queue *q);
 
+/* Unmaps the buffer (0, or -1 with errno); queue_init may set it up again. */
+int queue_destroy(struct queue *q);
+
 #endif

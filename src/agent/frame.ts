@@ -23,6 +23,7 @@ export enum FrameType {
   Resize = 10,
   Error = 11,
   Ok = 12,
+  Exec = 13,
 }
 
 export interface Frame {
@@ -67,6 +68,7 @@ export function checkPayloadSize(type: number, length: number): boolean {
     case FrameType.Error:
       return length >= 4 && length <= 4 + MAX_ERROR_MSG;
     case FrameType.Start:
+    case FrameType.Exec:
       return length >= 6;
     default:
       return true;

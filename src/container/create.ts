@@ -15,6 +15,7 @@ import { runHooks } from '../oci/hooks';
 import { guestProcess } from '../oci/guest-process';
 import { loadSpec, rootPath } from '../oci/spec';
 import { refuseUnsupported } from '../oci/unsupported';
+import { prepareCgroups } from '../cgroups/placement';
 import { checkExecutable } from '../rootfs/executable';
 import { buildDrive } from '../rootfs/drive';
 import { readProcStat } from '../state/proc';
@@ -108,13 +109,17 @@ export async function createContainer(
       fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });
     }
 
+    const cgroups = prepareCgroups(spec.linux?.cgroupsPath);
+    state.cgroups = cgroups.created;
+    store.write(state);
+
     const monitor = await startMonitor({
       monitorPath: settings.monitorPath,
       stateDir,
       agentSocket: plan.agentSocket,
       vmmArgv: plan.argv,
       newNetns: true,
-      cgroupProcs: [],
+      cgroupProcs: cgroups.procsFiles,
       debug: options.debug,
     });
     state.pid = monitor.pid;

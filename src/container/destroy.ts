@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { removeCgroups } from '../cgroups/placement';
 import { childrenOf, isAlive, readProcStat } from '../state/proc';
 import type { ContainerState, StateStore } from '../state/store';
 
@@ -44,6 +45,7 @@ export async function killMonitor(state: ContainerState): Promise<void> {
 
 export async function destroy(store: StateStore, state: ContainerState): Promise<void> {
   await killMonitor(state);
+  removeCgroups(state.cgroups ?? []);
   fs.rmSync(state.imageDir, { recursive: true, force: true });
   store.remove(state.id);
 }

@@ -3,6 +3,7 @@
  * of `--log` (with `--log-format json`) and shows its msg to the user, so the
  * JSON shape follows runc's: level as a word, msg, time.
  */
+import fs from 'node:fs';
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -15,10 +16,24 @@ export interface LogOptions {
 
 let current: pino.Logger = pino({ level: 'silent' });
 
+/**
+ * The --log file, or stderr. Its directory is never created: after Docker has
+ * removed a bundle, the shim's cleanup still names the bundle's log.json, and
+ * recreating the directory would leave it behind.
+ */
+function openDestination(file: string | undefined) {
+  if (file) {
+    try {
+      return pino.destination({ fd: fs.openSync(file, 'a', 0o644), sync: true });
+    } catch {
+      // Fall through to stderr, which the shim also captures.
+    }
+  }
+  return pino.destination({ fd: 2, sync: true });
+}
+
 export function setupLogger(options: LogOptions): pino.Logger {
-  const destination = options.file
-    ? pino.destination({ dest: options.file, sync: true, append: true, mkdir: true })
-    : pino.destination({ fd: 2, sync: true });
+  const destination = openDestination(options.file);
   current = pino(
     {
       // Without --log, errors reach stderr as plain lines from the CLI itself.

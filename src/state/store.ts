@@ -29,6 +29,8 @@ export interface ContainerState {
   vmm: 'qemu' | 'firecracker';
   /** Directory holding this container's disk images. */
   imageDir: string;
+  /** cgroup directories created for the container, removed at delete. */
+  cgroups?: string[];
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;

@@ -18,12 +18,12 @@ import {
   RUNTIME,
 } from './lib/docker';
 import { makeBundle, ROOT } from './lib/bundle';
-import { leftovers } from './lib/leftovers';
+import { leftovers, settledLeftovers } from './lib/leftovers';
 
 before(() => ensureImage());
 
 /** Runs a failing `docker run`, checks the message and that nothing is left. */
-function expectFailure(flags: string[], message: RegExp, image?: string) {
+async function expectFailure(flags: string[], message: RegExp, image?: string) {
   const before = leftovers();
   const r = image
     ? docker(['run', `--runtime=${RUNTIME}`, '--rm', ...flags, image, 'true'])
@@ -39,7 +39,7 @@ function expectFailure(flags: string[], message: RegExp, image?: string) {
     1,
     r.stderr,
   );
-  assert.deepEqual(leftovers(), before);
+  assert.deepEqual(await settledLeftovers(before), before);
 }
 
 describe('errors through Docker', () => {
@@ -72,24 +72,24 @@ describe('errors through Docker', () => {
     }
   });
 
-  it('--network host is refused: a VM has its own network stack', () => {
-    expectFailure(['--network', 'host'], /--network host is not supported/);
+  it('--network host is refused: a VM has its own network stack', async () => {
+    await expectFailure(['--network', 'host'], /--network host is not supported/);
   });
 
-  it('--device is refused rather than silently ignored', () => {
-    expectFailure(
+  it('--device is refused rather than silently ignored', async () => {
+    await expectFailure(
       ['--device', '/dev/null:/dev/extra'],
       /host devices .* cannot be passed into a microVM/,
     );
   });
 
-  it('a too small --memory says the minimum', () => {
-    expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 96m/);
+  it('a too small --memory says the minimum', async () => {
+    await expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 96m/);
   });
 });
 
 describe('errors without Docker', () => {
-  it('no usable KVM says how to fall back to TCG', () => {
+  it('no usable KVM says how to fall back to TCG', async () => {
     const bundle = makeBundle(['true']);
     const before = leftovers();
     // A private mount namespace where /dev/kvm is not the KVM device.
@@ -106,6 +106,6 @@ describe('errors without Docker', () => {
       r.stderr,
       /\/dev\/kvm is not the KVM device: enable KVM on this host, or set "qemuAccel": "tcg"/,
     );
-    assert.deepEqual(leftovers(), before);
+    assert.deepEqual(await settledLeftovers(before), before);
   });
 });

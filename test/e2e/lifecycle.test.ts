@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { dockFire, makeBundle, state, ROOT } from './lib/bundle';
-import { leftovers } from './lib/leftovers';
+import { leftovers, settledLeftovers } from './lib/leftovers';
 
 let counter = 0;
 const newId = () => `e2e-${process.pid}-${++counter}`;
@@ -190,7 +190,7 @@ describe('OCI lifecycle', () => {
     assert.notEqual(running.status, 0);
     assert.match(running.stderr, /stop it first or use --force/);
     assert.equal(dockFire(['delete', '--force', id]).status, 0);
-    assert.deepEqual(leftovers(), before);
+    assert.deepEqual(await settledLeftovers(before), before);
     assert.equal(dockFire(['delete', '--force', 'never-created']).status, 0);
     const unknown = dockFire(['delete', 'never-created']);
     assert.notEqual(unknown.status, 0);

@@ -1,5 +1,9 @@
-/** `docker pause`/`unpause` freeze the whole VM; `docker top` shows its host processes. */
+/**
+ * `docker pause`/`unpause` freeze the whole VM; `docker top` and `docker stats`
+ * show its host side: the monitor and the VMM, in the container's cgroup.
+ */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, it } from 'node:test';
 import { docker, ensureImage, IMAGE, RUNTIME } from './lib/docker';
@@ -57,6 +61,21 @@ describe('pause and top', () => {
       assert.equal(top.status, 0, top.stderr);
       assert.match(top.stdout, new RegExp(`^\\S+\\s+${pid}\\s.*dock-fire-monitor`, 'm'));
       assert.match(top.stdout, /qemu-system|firecracker/);
+    } finally {
+      docker(['rm', '-f', id]);
+    }
+  });
+
+  it("docker stats shows the VM's memory: the monitor and VMM live in the container cgroup", () => {
+    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sleep', '300']).stdout.trim();
+    try {
+      const pid = docker(['inspect', '-f', '{{.State.Pid}}', id]).stdout.trim();
+      const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      assert.match(cgroup, new RegExp(`memory:/docker/${id}$`, 'm'));
+      const usage = docker(['stats', '--no-stream', '--format', '{{.MemUsage}}', id]).stdout;
+      const mib = Number(/^([\d.]+)MiB/.exec(usage)?.[1] ?? 0);
+      // The VMM alone holds more than a few MiB: an empty cgroup would show ~0.
+      assert.ok(mib > 8, `memory usage ${usage}`);
     } finally {
       docker(['rm', '-f', id]);
     }

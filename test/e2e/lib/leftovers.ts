@@ -58,12 +58,35 @@ function loopDevices(): string[] {
   return (r.stdout ?? '').split('\n').filter((l) => /dock-fire/.test(l));
 }
 
+/** Container cgroups under Docker's parent, in every mounted hierarchy. */
+function cgroups(): string[] {
+  return entries('/sys/fs/cgroup')
+    .flatMap((h) => [...entries(`${h}/docker`), ...entries(`${h}/system.slice`)])
+    .filter((d) => /\/docker\/[0-9a-f]{64}$|docker-[0-9a-f]{64}\.scope$/.test(d));
+}
+
 export function leftovers(): string[] {
   return [
+    ...cgroups().map((c) => `cgroup ${c}`),
     ...processes().map((p) => `process ${p}`),
     ...dockFireStateDirs().map((d) => `state dir ${d}`),
     ...entries(IMAGE_DIR).map((d) => `image dir ${d}`),
     ...mounts().map((m) => `mount ${m}`),
     ...loopDevices().map((l) => `loop device ${l}`),
   ];
+}
+
+/**
+ * Leftovers once teardown has settled: Docker and the shim finish removing a
+ * container shortly after the CLI returns. Polls (bounded) until the snapshot
+ * matches `expected`, then returns what is there.
+ */
+export async function settledLeftovers(expected: string[], timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let now = leftovers();
+  while (JSON.stringify(now) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    now = leftovers();
+  }
+  return now;
 }
