@@ -21,6 +21,11 @@ stop_started_dockerd() {
 trap stop_started_dockerd EXIT
 
 ./install.sh --no-demo
+# What the tests drive a terminal with: tmux, and script from util-linux.
+for tool in tmux script; do
+    command -v $tool >/dev/null 2>&1 || \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux util-linux >/dev/null
+done
 
 echo "==> unit tests (C)"
 make -s -C native test

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { DockFireError } from '../errors';
 import { createContainer } from '../container/create';
+import type { StartedMonitor } from '../container/monitor';
 import type { Context } from './context';
 
-export function register(program: Command, context: () => Context): void {
-  program
-    .command('create')
-    .description('create a container (its VM boots; the process waits for start)')
+/** The flags `create` shares with `run` (runc's create flags). */
+export function withCreateOptions(command: Command): Command {
+  return command
     .argument('<container-id>')
     .option('-b, --bundle <dir>', 'path to the OCI bundle', '.')
     .option('--pid-file <file>', 'write the container pid to this file')
@@ -14,19 +14,35 @@ export function register(program: Command, context: () => Context): void {
     .option('--no-pivot', 'accepted for runc compatibility; the guest always pivots')
     .option('--no-new-keyring', 'accepted for runc compatibility')
     .option('--preserve-fds <n>', 'extra fds to pass (only 0: a VM cannot take host fds)', '0')
-    .option('--pidfd-socket <path>', 'accepted for runc compatibility')
-    .action(async (id: string, opts) => {
-      const ctx = context();
-      if (Number(opts.preserveFds) > 0) {
-        throw new DockFireError('--preserve-fds: file descriptors cannot be passed into a microVM');
-      }
-      const monitor = await createContainer(ctx.store, ctx.settings, {
-        id,
-        bundle: opts.bundle,
-        pidFile: opts.pidFile,
-        debug: ctx.debug,
-      });
-      // The monitor outlives this command; the shim (a subreaper) adopts it.
-      monitor.child.unref();
-    });
+    .option('--pidfd-socket <path>', 'accepted for runc compatibility');
+}
+
+/** Creates the container the parsed create flags describe. */
+export function createFromOptions(
+  ctx: Context,
+  id: string,
+  opts: Record<string, string>,
+): Promise<StartedMonitor> {
+  if (Number(opts.preserveFds) > 0) {
+    throw new DockFireError('--preserve-fds: file descriptors cannot be passed into a microVM');
+  }
+  return createContainer(ctx.store, ctx.settings, {
+    id,
+    bundle: opts.bundle,
+    pidFile: opts.pidFile,
+    consoleSocket: opts.consoleSocket,
+    debug: ctx.debug,
+  });
+}
+
+export function register(program: Command, context: () => Context): void {
+  withCreateOptions(
+    program
+      .command('create')
+      .description('create a container (its VM boots; the process waits for start)'),
+  ).action(async (id: string, opts) => {
+    const monitor = await createFromOptions(context(), id, opts);
+    // The monitor outlives this command; the shim (a subreaper) adopts it.
+    monitor.child.unref();
+  });
 }

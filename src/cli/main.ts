@@ -10,6 +10,7 @@ import { Context, type GlobalOptions } from './context';
 import * as check from './check';
 import * as create from './create';
 import * as del from './delete';
+import * as exec from './exec';
 import * as features from './features';
 import * as kill from './kill';
 import * as list from './list';
@@ -47,7 +48,7 @@ function buildProgram(): Command {
       });
     });
 
-  for (const verb of [create, start, run, kill, del, state, list, check, pause, ps]) {
+  for (const verb of [create, start, run, kill, del, exec, state, list, check, pause, ps]) {
     verb.register(program, context);
   }
   features.register(program);

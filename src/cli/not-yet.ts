@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { DockFireError } from '../errors';
 
 const PENDING: Record<string, string> = {
-  exec: 'running another process in a container (docker exec)',
   update: 'changing the resources of a running container (docker update)',
   checkpoint: 'checkpointing a container',
   restore: 'restoring a container',

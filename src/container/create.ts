@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeProcess } from '../agent/process-spec';
 import type { Settings } from '../config/settings';
-import { wrap } from '../errors';
+import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
 import { guestProcess } from '../oci/guest-process';
@@ -33,6 +33,8 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   pidFile?: string;
+  /** Where to send the terminal's master when process.terminal is set. */
+  consoleSocket?: string;
   debug: boolean;
 }
 
@@ -53,6 +55,9 @@ export async function createContainer(
   const rootfs = rootPath(spec, bundle);
 
   refuseUnsupported(spec);
+  if (spec.process?.terminal && !options.consoleSocket) {
+    throw new DockFireError('process.terminal is set but no --console-socket was given');
+  }
   const guest = guestProcess(spec);
   checkExecutable(
     rootfs,
@@ -120,6 +125,7 @@ export async function createContainer(
       vmmArgv: plan.argv,
       newNetns: true,
       cgroupProcs: cgroups.procsFiles,
+      consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
       debug: options.debug,
     });
     state.pid = monitor.pid;

@@ -1,8 +1,10 @@
 /**
- * Starts the container's monitor (native/monitor): the long-lived host
- * process whose pid is the container pid. It inherits the container's stdio
- * (fds 0-2 from the shim), enters a new network namespace, starts the VMM
- * and reports on a pipe (fd 3) that it is ready or why it is not.
+ * Starts monitors (native/monitor): the long-lived host processes whose pids
+ * the shim waits for. The container's monitor inherits the container's stdio
+ * (fds 0-2 from the shim), enters a new network namespace and starts the VMM;
+ * an exec's monitor (`--attach`) joins the container's monitor and runs one
+ * more process in the guest. Both report on a pipe (fd 3) that they are ready,
+ * or why not.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DockFireError } from '../errors';
@@ -20,12 +22,78 @@ export interface MonitorOptions {
   vmmArgv: string[];
   newNetns: boolean;
   cgroupProcs: string[];
+  consoleSocket?: string;
+  debug: boolean;
+}
+
+export interface ExecMonitorOptions {
+  monitorPath: string;
+  stateDir: string;
+  /** Spec file and log file names, relative to stateDir. */
+  specFile: string;
+  logFile: string;
+  consoleSocket?: string;
+  /** How long to wait for the process to start (the guest may be busy). */
+  timeoutMs: number;
   debug: boolean;
 }
 
 export interface StartedMonitor {
   child: ChildProcess;
   pid: number;
+}
+
+function readReadyLine(child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
+  const ready = child.stdio[3];
+  if (!ready) return Promise.reject(new DockFireError(`starting the ${what} failed`));
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => {
+      reject(new DockFireError(`the ${what} did not become ready within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    ready.on('data', (chunk: Buffer) => {
+      if (text.length < MAX_READY_LINE) text += chunk.toString('utf8');
+    });
+    ready.on('end', () => {
+      clearTimeout(timer);
+      resolve(text.split('\n')[0]);
+    });
+    ready.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new DockFireError(`reading the ${what}'s ready pipe: ${err.message}`));
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new DockFireError(`starting the ${what}: ${err.message}`));
+    });
+  }).finally(() => ready.destroy());
+}
+
+/**
+ * Spawns a monitor and waits for its ready line. Relative socket paths keep
+ * unix socket addresses short: monitors and the VMM run in the state directory.
+ */
+async function spawnMonitor(
+  monitorPath: string,
+  args: string[],
+  stateDir: string,
+  what: string,
+  timeoutMs: number,
+): Promise<{ monitor: StartedMonitor; line: string }> {
+  const child = spawn(monitorPath, args, {
+    cwd: stateDir,
+    detached: true,
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+  });
+  if (child.pid === undefined) {
+    await new Promise((resolve) => child.once('error', resolve));
+    throw new DockFireError(`starting the ${what} ${monitorPath} failed`);
+  }
+  const line = await readReadyLine(child, what, timeoutMs).catch((err) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return { monitor: { child, pid: child.pid }, line };
 }
 
 export async function startMonitor(options: MonitorOptions): Promise<StartedMonitor> {
@@ -45,54 +113,50 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   ];
   if (options.newNetns) args.push('--netns');
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
+  if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
   if (options.debug) args.push('--debug');
   args.push('--', ...options.vmmArgv);
 
-  // Relative socket paths keep unix socket addresses short: the monitor and
-  // the VMM run with the state directory as their working directory.
-  const child = spawn(options.monitorPath, args, {
-    cwd: options.stateDir,
-    detached: true,
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-  });
-  const ready = child.stdio[3];
-  if (!ready || child.pid === undefined) {
-    throw new DockFireError(`starting ${options.monitorPath} failed`);
-  }
-  const pid = child.pid;
+  const { monitor, line } = await spawnMonitor(
+    options.monitorPath,
+    args,
+    options.stateDir,
+    'monitor',
+    READY_TIMEOUT_MS,
+  );
+  if (line === 'OK') return monitor;
+  monitor.child.kill('SIGKILL');
+  throw new DockFireError(
+    line.startsWith('ERR ') ? line.slice(4) : `the monitor exited (${line || 'no reason given'})`,
+  );
+}
 
-  const line = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => {
-      reject(
-        new DockFireError(`the monitor did not become ready within ${READY_TIMEOUT_MS / 1000} s`),
-      );
-    }, READY_TIMEOUT_MS);
-    ready.on('data', (chunk: Buffer) => {
-      if (text.length < MAX_READY_LINE) text += chunk.toString('utf8');
-    });
-    ready.on('end', () => {
-      clearTimeout(timer);
-      resolve(text.split('\n')[0]);
-    });
-    ready.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new DockFireError(`reading the monitor's ready pipe: ${err.message}`));
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new DockFireError(`starting the monitor ${options.monitorPath}: ${err.message}`));
-    });
-  }).catch((err) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
+/** Starts an exec's monitor; resolves once the process runs in the guest. */
+export async function startExecMonitor(options: ExecMonitorOptions): Promise<StartedMonitor> {
+  const args = [
+    '--attach',
+    CONTROL_SOCKET,
+    '--spec',
+    options.specFile,
+    '--log',
+    options.logFile,
+    '--ready-fd',
+    '3',
+  ];
+  if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
+  if (options.debug) args.push('--debug');
 
-  ready.destroy();
-  if (line === 'OK') return { child, pid };
-  child.kill('SIGKILL');
-  const reason = line.startsWith('ERR ')
-    ? line.slice(4)
-    : `the monitor exited (${line || 'no reason given'})`;
-  throw new DockFireError(reason);
+  const { monitor, line } = await spawnMonitor(
+    options.monitorPath,
+    args,
+    options.stateDir,
+    'exec monitor',
+    options.timeoutMs,
+  );
+  if (line === 'OK') return monitor;
+  monitor.child.kill('SIGKILL');
+  // "ERR <exit code> <message>": the code is what runc would exit with (126, 127).
+  const match = /^ERR (\d+) (.*)$/.exec(line);
+  if (match) throw new DockFireError(match[2], { exitCode: Number(match[1]) });
+  throw new DockFireError(`the exec monitor exited (${line || 'no reason given'})`);
 }

@@ -3,7 +3,7 @@ import { DockFireError } from '../errors';
 import type { GuestCaps, GuestProcess, GuestRlimit } from '../agent/process-spec';
 import { CAPABILITIES, RLIMITS } from './linux-constants';
 import { guestMounts } from './guest-mounts';
-import type { Spec } from './spec';
+import type { Process, Spec } from './spec';
 
 function capMask(names: string[] | undefined): bigint {
   let mask = 0n;
@@ -20,10 +20,10 @@ function limitValue(n: number): bigint {
   return n >= Number.MAX_SAFE_INTEGER ? 0xffffffffffffffffn : BigInt(Math.max(0, n));
 }
 
-export function guestProcess(spec: Spec): GuestProcess {
-  const proc = spec.process;
+/** The records of one process: what `exec` sends, and the base of the container's. */
+export function guestProcessOf(proc: Process | undefined): GuestProcess {
   if (!proc || !proc.args || proc.args.length === 0) {
-    throw new DockFireError('config.json process.args is empty: there is nothing to run');
+    throw new DockFireError('process.args is empty: there is nothing to run');
   }
 
   const rlimits: GuestRlimit[] = (proc.rlimits ?? []).map((r) => {
@@ -44,8 +44,6 @@ export function guestProcess(spec: Spec): GuestProcess {
     };
   }
 
-  const { mounts, files } = guestMounts(spec.mounts ?? []);
-
   return {
     args: proc.args,
     env: proc.env ?? [],
@@ -55,20 +53,38 @@ export function guestProcess(spec: Spec): GuestProcess {
     groups: proc.user.additionalGids ?? [],
     rlimits,
     terminal: proc.terminal ?? false,
+    mounts: [],
+    files: [],
+    rootReadonly: false,
+    caps,
+    noNewPrivileges: proc.noNewPrivileges ?? false,
+    umask: proc.user.umask,
+    maskedPaths: [],
+    readonlyPaths: [],
+    sysctls: [],
+  };
+}
+
+function sysctls(spec: Spec): string[] {
+  return Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key)) {
+      throw new DockFireError(`invalid sysctl name "${key}"`);
+    }
+    return `${key}=${value}`;
+  });
+}
+
+/** The container's process: its own records plus the container's setup. */
+export function guestProcess(spec: Spec): GuestProcess {
+  const { mounts, files } = guestMounts(spec.mounts ?? []);
+  return {
+    ...guestProcessOf(spec.process),
     hostname: spec.hostname,
     mounts,
     files,
     rootReadonly: spec.root?.readonly ?? false,
-    caps,
-    noNewPrivileges: proc.noNewPrivileges ?? false,
-    umask: proc.user.umask,
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
-    sysctls: Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
-      if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(key)) {
-        throw new DockFireError(`invalid sysctl name "${key}"`);
-      }
-      return `${key}=${value}`;
-    }),
+    sysctls: sysctls(spec),
   };
 }

@@ -65,9 +65,4 @@ export function refuseUnsupported(spec: Spec): void {
   if ('uidMappings' in linux || 'gidMappings' in linux) {
     throw new DockFireError('uid/gid mappings are not supported yet by dock-fire');
   }
-  if (spec.process?.terminal) {
-    throw new DockFireError(
-      'terminals (docker run -t) are not supported yet by dock-fire: run without -t',
-    );
-  }
 }

@@ -17,6 +17,7 @@ import {
   run,
   IMAGE,
   RUNTIME,
+  detached,
 } from './lib/docker';
 
 before(() => ensureImage());
@@ -218,15 +219,7 @@ describe('large output', () => {
 
 describe('detached containers', () => {
   it('docker wait returns the exit code and docker logs shows the output', () => {
-    const id = docker([
-      'run',
-      '-d',
-      `--runtime=${RUNTIME}`,
-      IMAGE,
-      'sh',
-      '-c',
-      'echo to-stdout; echo to-stderr >&2; exit 3',
-    ]).stdout.trim();
+    const id = detached(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 3']);
     try {
       assert.equal(docker(['wait', id]).stdout.trim(), '3');
       const logs = docker(['logs', id]);
@@ -238,7 +231,7 @@ describe('detached containers', () => {
   });
 
   it('docker kill ends a running container with 137', () => {
-    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sleep', '300']).stdout.trim();
+    const id = detached(['sleep', '300']);
     try {
       assert.equal(docker(['kill', id]).status, 0);
       assert.equal(docker(['wait', id]).stdout.trim(), '137');

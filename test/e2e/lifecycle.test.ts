@@ -9,20 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { until } from './lib/wait';
 import { dockFire, makeBundle, state, ROOT } from './lib/bundle';
 import { leftovers, settledLeftovers } from './lib/leftovers';
 
 let counter = 0;
 const newId = () => `e2e-${process.pid}-${++counter}`;
-
-/** Waits (bounded) until cond holds; tests never assert on timings. */
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** `dock-fire create` with stdout/stderr to files, as the shim would hand it pipes. */
 function create(id: string, bundle: string, out: string): Promise<number> {
@@ -62,6 +54,18 @@ function vmmPidOf(monitorPid: number): number | undefined {
   return undefined;
 }
 
+/** Creates a `sleep 300` container, runs fn with its id, and always deletes it. */
+async function withSleeper(fn: (id: string) => Promise<void>) {
+  const id = newId();
+  const bundle = makeBundle(['sleep', '300']);
+  assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+  try {
+    await fn(id);
+  } finally {
+    dockFire(['delete', '--force', id]);
+  }
+}
+
 describe('OCI lifecycle', () => {
   it('does not run the process before start, then runs it once', async () => {
     const id = newId();
@@ -82,11 +86,8 @@ describe('OCI lifecycle', () => {
     }
   });
 
-  it('reports created, running and stopped truthfully', async () => {
-    const id = newId();
-    const bundle = makeBundle(['sleep', '300']);
-    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
-    try {
+  it('reports created, running and stopped truthfully', () =>
+    withSleeper(async (id) => {
       assert.equal(state(id).status, 'created');
       assert.equal(dockFire(['start', id]).status, 0);
       assert.equal(state(id).status, 'running');
@@ -95,16 +96,10 @@ describe('OCI lifecycle', () => {
       assert.equal(state(id).pid, 0);
       const list = JSON.parse(dockFire(['list', '--format', 'json']).stdout);
       assert.equal(list.find((c: { id: string }) => c.id === id).status, 'stopped');
-    } finally {
-      dockFire(['delete', '--force', id]);
-    }
-  });
+    }));
 
-  it('reports stopped after the VMM is killed from outside, and the monitor exits', async () => {
-    const id = newId();
-    const bundle = makeBundle(['sleep', '300']);
-    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
-    try {
+  it('reports stopped after the VMM is killed from outside, and the monitor exits', () =>
+    withSleeper(async (id) => {
       assert.equal(dockFire(['start', id]).status, 0);
       const monitor = state(id).pid;
       const vmm = vmmPidOf(monitor);
@@ -112,26 +107,17 @@ describe('OCI lifecycle', () => {
       process.kill(vmm, 'SIGKILL');
       await until(() => state(id).status === 'stopped', 'stopped after the VMM died');
       await until(() => !processAlive(monitor), 'the monitor to exit');
-    } finally {
-      dockFire(['delete', '--force', id]);
-    }
-  });
+    }));
 
-  it('reports stopped after the monitor is killed from outside; the VMM dies with it', async () => {
-    const id = newId();
-    const bundle = makeBundle(['sleep', '300']);
-    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
-    try {
+  it('reports stopped after the monitor is killed from outside; the VMM dies with it', () =>
+    withSleeper(async (id) => {
       assert.equal(dockFire(['start', id]).status, 0);
       const monitor = state(id).pid;
       const vmm = vmmPidOf(monitor) as number;
       process.kill(monitor, 'SIGKILL');
       await until(() => state(id).status === 'stopped', 'stopped after the monitor died');
       await until(() => !processAlive(vmm), 'the VMM to die with its monitor');
-    } finally {
-      dockFire(['delete', '--force', id]);
-    }
-  });
+    }));
 
   it('runs createRuntime, prestart, poststart, poststop hooks, state on stdin', async () => {
     const id = newId();

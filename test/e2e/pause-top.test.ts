@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, it } from 'node:test';
-import { docker, ensureImage, IMAGE, RUNTIME } from './lib/docker';
+import { until } from './lib/wait';
+import { docker, ensureImage, IMAGE, RUNTIME, detached } from './lib/docker';
 
 before(() => ensureImage());
 
@@ -16,25 +17,9 @@ function lines(id: string): number {
     .filter((l) => l !== '').length;
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 describe('pause and top', () => {
   it('docker pause freezes the container and unpause lets its output resume', async () => {
-    const id = docker([
-      'run',
-      '-d',
-      `--runtime=${RUNTIME}`,
-      IMAGE,
-      'sh',
-      '-c',
-      'i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done',
-    ]).stdout.trim();
+    const id = detached(['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i; sleep 0.2; done']);
     try {
       await until(() => lines(id) >= 2, 'the first lines of output');
       assert.equal(docker(['pause', id]).status, 0);
@@ -54,7 +39,7 @@ describe('pause and top', () => {
   });
 
   it("docker top lists the container's host processes: its monitor and VMM", () => {
-    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sleep', '300']).stdout.trim();
+    const id = detached(['sleep', '300']);
     try {
       const pid = docker(['inspect', '-f', '{{.State.Pid}}', id]).stdout.trim();
       const top = docker(['top', id]);
@@ -67,7 +52,7 @@ describe('pause and top', () => {
   });
 
   it("docker stats shows the VM's memory: the monitor and VMM live in the container cgroup", () => {
-    const id = docker(['run', '-d', `--runtime=${RUNTIME}`, IMAGE, 'sleep', '300']).stdout.trim();
+    const id = detached(['sleep', '300']);
     try {
       const pid = docker(['inspect', '-f', '{{.State.Pid}}', id]).stdout.trim();
       const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { guestMounts, splitOptions } from '../../src/oci/guest-mounts';
-import { guestProcess } from '../../src/oci/guest-process';
+import { guestProcess, guestProcessOf } from '../../src/oci/guest-process';
 import { refuseUnsupported } from '../../src/oci/unsupported';
 import { defaultSpec } from '../../src/oci/default-spec';
 import type { Spec } from '../../src/oci/spec';
@@ -42,12 +42,6 @@ describe('unsupported config.json settings', () => {
         refuseUnsupported(spec({ linux: { ...spec().linux, devices: [{ path: '/dev/fuse' }] } })),
       /--device \/dev\/fuse/,
     );
-  });
-
-  it('refuses a terminal until ptys are supported', () => {
-    const s = spec();
-    s.process = { ...s.process!, terminal: true };
-    assert.throws(() => refuseUnsupported(s), /terminals/);
   });
 });
 
@@ -105,6 +99,13 @@ describe('guest process', () => {
     assert.deepEqual(guestProcess(s).sysctls, ['net.ipv4.ping_group_range=0 1']);
     const bad = spec({ linux: { ...spec().linux, sysctl: { '../../etc': 'x' } } });
     assert.throws(() => guestProcess(bad), /invalid sysctl name/);
+  });
+
+  it("gives an exec only process records, never the container's mounts or files", () => {
+    const p = guestProcessOf({ ...spec().process!, terminal: true });
+    assert.equal(p.terminal, true);
+    assert.deepEqual([p.mounts, p.files, p.maskedPaths, p.sysctls], [[], [], [], []]);
+    assert.equal(p.hostname, undefined);
   });
 
   it('refuses an empty process.args', () => {

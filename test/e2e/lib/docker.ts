@@ -49,6 +49,13 @@ export function run(flags: string[], command: string[], input?: string | Buffer)
   return docker(['run', `--runtime=${RUNTIME}`, '--rm', ...flags, IMAGE, ...command], { input });
 }
 
+/** `docker run -d --runtime=dock-fire IMAGE ...command`: the new container's id. */
+export function detached(command: string[], flags: string[] = []): string {
+  const r = docker(['run', '-d', `--runtime=${RUNTIME}`, ...flags, IMAGE, ...command]);
+  if (r.status !== 0) throw new Error(`docker run -d: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 /** Builds (once per run) the busybox test image, with the repo's own script. */
 export function ensureImage(name = IMAGE): void {
   if (docker(['image', 'inspect', name]).status === 0) return;
