@@ -13,114 +13,103 @@
 #include "channel.h"
 #include "log.h"
 #include "process.h"
-#include "spec.h"
+#include "pty.h"
+#include "start.h"
 
-/* Exit codes of START errors that are the host's fault, not the image's. */
-#define CODE_START_REJECTED 125
-#define CODE_EXEC_UNSUPPORTED 126
-
-static struct spec spec;
-
-static void reply_error(struct session *s, uint16_t stream, uint32_t code, const char *msg)
+void agent_send(struct session *s, uint8_t type, uint16_t stream, const void *payload,
+                size_t size)
 {
-    if (channel_send_error(s->agent_fd, stream, code, msg) < 0)
+    if (s->agent_open && channel_send(s->agent_fd, type, stream, payload, size) < 0)
         s->agent_open = false;
 }
 
-static void handle_start(struct session *s, uint16_t stream, const uint8_t *p, size_t n)
+void agent_send_error(struct session *s, uint16_t stream, uint32_t code, const char *msg)
 {
-    char msg[DF_MAX_ERROR_MSG];
-    if (stream >= 2) {
-        reply_error(s, stream, CODE_EXEC_UNSUPPORTED, "exec is not supported yet");
-        return;
-    }
-    if (stream != DF_STREAM_CONTAINER) {
-        reply_error(s, stream, CODE_START_REJECTED, "START belongs on stream 1");
-        return;
-    }
-    if (s->state != CONTAINER_WAITING) {
-        reply_error(s, stream, CODE_START_REJECTED, "already started");
-        return;
-    }
-
-    s->state = CONTAINER_FAILED;
-    if (spec_decode(p, n, &spec, msg, sizeof msg) < 0) {
-        reply_error(s, stream, CODE_START_REJECTED, msg);
-        return;
-    }
-    /* Limitation: no pty yet; a later change adds TERMINAL. */
-    if (spec.terminal) {
-        reply_error(s, stream, CODE_START_REJECTED, "terminals are not supported yet");
-        return;
-    }
-
-    uint32_t code;
-    pid_t pid = process_start(&spec, &s->stdio, &code, msg, sizeof msg);
-    if (pid < 0) {
-        stdio_close_input(&s->stdio);
-        reply_error(s, stream, code, msg);
-        return;
-    }
-    s->pid = pid;
-    s->state = CONTAINER_RUNNING;
-    df_info("started %s as pid %d", spec.args[0], (int)pid);
-
-    uint8_t payload[4];
-    df_put32(payload, (uint32_t)pid);
-    if (channel_send(s->agent_fd, DF_STARTED, stream, payload, sizeof payload) < 0)
+    if (s->agent_open && channel_send_error(s->agent_fd, stream, code, msg) < 0)
         s->agent_open = false;
-    /* stdin that arrived before START can go now. */
-    stdio_flush(&s->stdio);
 }
 
+/* Flag bit 0 (every process) means the container's whole PID namespace;
+ * on an exec stream it is ignored: init does not track that process's
+ * own children. */
 static void handle_signal(struct session *s, uint16_t stream, const uint8_t *p)
 {
     int sig = (int)df_get32(p);
     bool all = df_get32(p + 4) & DF_SIGNAL_ALL;
-    if (stream != DF_STREAM_CONTAINER || s->state != CONTAINER_RUNNING) {
-        reply_error(s, stream, 1, "container not running");
+    struct stream *st = streams_find(s, stream);
+    if (st == NULL || st->state != STREAM_RUNNING) {
+        agent_send_error(s, stream, 1,
+                         stream == DF_STREAM_CONTAINER ? "container not running"
+                                                       : "process not running");
         return;
     }
     /* Reaped but its output not yet all sent: the pid may be reused. */
-    if (s->reaped)
+    if (st->reaped)
         return;
-    if (process_signal(s->pid, sig, all) < 0) {
+    all = all && stream == DF_STREAM_CONTAINER;
+    if (process_signal(st->pid, sig, all) < 0) {
         char msg[128];
         snprintf(msg, sizeof msg, "signal %d: %s", sig, strerror(errno));
-        reply_error(s, stream, 1, msg);
+        agent_send_error(s, stream, 1, msg);
         return;
     }
-    df_debug("signal %d sent to pid %d%s", sig, (int)s->pid, all ? " and the rest" : "");
+    df_debug("signal %d sent to pid %d%s", sig, (int)st->pid, all ? " and the rest" : "");
+}
+
+/* Without a terminal there is nothing to resize. */
+static void handle_resize(struct session *s, uint16_t stream, const uint8_t *p)
+{
+    struct stream *st = streams_find(s, stream);
+    if (st == NULL || !st->stdio.terminal || st->stdio.out_fd < 0)
+        return;
+    if (pty_resize(st->stdio.out_fd, df_get16(p), df_get16(p + 2)) < 0)
+        df_warn("resize the terminal of stream %u: %s", stream, strerror(errno));
+}
+
+/* Queues stdin for the stream's process; false when it must wait. Bytes
+ * for a stream without a process are dropped. */
+static bool handle_stdin(struct session *s, uint16_t stream, const uint8_t *p, size_t n)
+{
+    struct stream *st = streams_find(s, stream);
+    if (st == NULL)
+        return true;
+    if (!stdio_fits(&st->stdio, n))
+        return false;
+    stdio_queue(&st->stdio, p, n);
+    return true;
+}
+
+static void handle_stdin_eof(struct session *s, uint16_t stream)
+{
+    struct stream *st = streams_find(s, stream);
+    if (st != NULL)
+        stdio_set_eof(&st->stdio);
 }
 
 /* Handles one frame; returns false when it must wait (stdin queue full).
  * Limitation: while a STDIN frame waits, init reads nothing more from the
- * channel, so a SIGNAL queued behind it (docker stop, kill -s) waits until
- * the process reads its stdin or exits; SIGKILL still ends the VM through
- * the monitor's grace timer. Reading on and handling SIGNAL frames ahead of
- * the waiting STDIN would lift it. */
+ * channel, for any stream: a SIGNAL queued behind it (docker stop, kill
+ * -s), or another exec's STDIN, waits until the process reads its stdin or
+ * exits; SIGKILL still ends the VM through the monitor's grace timer.
+ * Reading on and handling other frames ahead of the waiting STDIN (or a
+ * per-stream window in the protocol) would lift it. */
 static bool handle_frame(struct session *s, const struct df_header *h, const uint8_t *p)
 {
     switch (h->type) {
     case DF_START:
-        handle_start(s, h->stream, p, h->length);
+        start_handle(s, h->stream, p, h->length);
         return true;
     case DF_STDIN:
-        if (h->stream != DF_STREAM_CONTAINER)
-            return true;
-        if (!stdio_fits(&s->stdio, h->length))
-            return false;
-        stdio_queue(&s->stdio, p, h->length);
-        return true;
+        return handle_stdin(s, h->stream, p, h->length);
     case DF_STDIN_EOF:
-        if (h->stream == DF_STREAM_CONTAINER)
-            stdio_set_eof(&s->stdio);
+        handle_stdin_eof(s, h->stream);
         return true;
     case DF_SIGNAL:
         handle_signal(s, h->stream, p);
         return true;
     case DF_RESIZE:
-        return true; /* no terminal to resize yet */
+        handle_resize(s, h->stream, p);
+        return true;
     case DF_ERROR:
         df_warn("host error on stream %u: code %u: %.*s", h->stream, df_get32(p),
                 (int)(h->length - 4), (const char *)p + 4);

@@ -1,6 +1,6 @@
 /* The sequence the container's PID 1 goes through between clone and exec,
- * in runc's order: mounts in the new root, switch into it, limits, working
- * directory, user and capabilities, exec. */
+ * in runc's order: mounts in the new root, switch into it, terminal,
+ * limits, working directory, user and capabilities, exec. */
 #include "container.h"
 #include "sysctl.h"
 
@@ -17,6 +17,7 @@
 #include "creds.h"
 #include "exec.h"
 #include "log.h"
+#include "pty.h"
 #include "rootfs.h"
 
 static int report_fd = -1;
@@ -30,8 +31,8 @@ _Noreturn void container_fail(const char *fmt, ...)
     va_end(ap);
     size_t len = n < 0 ? 0 : (size_t)n >= sizeof message ? sizeof message - 1 : (size_t)n;
 
-    /* One write below PIPE_BUF arrives whole; if it fails, init still sees
-     * the child exit without exec and reports a generic error. */
+    /* One write is one packet on the report socket. If it fails, init sees
+     * no message, answers STARTED, and the EXIT that follows says 127. */
     if (write(report_fd, message, len) < 0)
         df_error("report setup failure: %s", strerror(errno));
     _exit(127);
@@ -45,13 +46,9 @@ const char *container_strerror(int err)
     return text;
 }
 
-/* Moves the pipes to 0-2; init's console stays reachable for logging. */
+/* Moves the pipes to 0-2. */
 static void setup_stdio(const int stdio[3])
 {
-    /* On failure (-1) the container's setup just logs nothing. */
-    int console = fcntl(2, F_DUPFD_CLOEXEC, 3);
-    df_log_init("dock-fire-init[container]", console, DF_LOG_INFO);
-
     for (int i = 0; i < 3; i++) {
         if (dup2(stdio[i], i) < 0)
             container_fail("set up stdio: dup2: %s", container_strerror(errno));
@@ -62,12 +59,38 @@ static void setup_stdio(const int stdio[3])
     }
 }
 
-_Noreturn void container_run(const struct spec *spec, const int stdio[3], int report)
+void container_child_begin(const struct launch *launch)
 {
-    report_fd = report;
-    setup_stdio(stdio);
+    close(launch->report[0]);
+    report_fd = launch->report[1];
+    /* init's console stays reachable for logging; on failure (-1) the
+     * setup just logs nothing. */
+    int console = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    df_log_init("dock-fire-init[container]", console, DF_LOG_INFO);
+
+    if (!launch->terminal)
+        setup_stdio(launch->stdio);
     if (boot_reset_signals() < 0)
         container_fail("reset signal handling: %s", container_strerror(errno));
+}
+
+_Noreturn void container_child_finish(const struct spec *spec)
+{
+    if (spec->terminal)
+        pty_attach(report_fd);
+    creds_apply_rlimits(spec);
+    if (chdir(spec->cwd) < 0)
+        container_fail("chdir to cwd (\"%s\") set in config.json failed: %s", spec->cwd,
+                       container_strerror(errno));
+    creds_apply_user(spec);
+    umask((mode_t)spec->umask);
+
+    exec_process(spec);
+}
+
+_Noreturn void container_run(const struct spec *spec, const struct launch *launch)
+{
+    container_child_begin(launch);
     /* Modes of created mount points and device nodes are exact. */
     umask(0);
 
@@ -78,12 +101,5 @@ _Noreturn void container_run(const struct spec *spec, const int stdio[3], int re
     sysctl_apply(spec);
     rootfs_enter(spec);
 
-    creds_apply_rlimits(spec);
-    if (chdir(spec->cwd) < 0)
-        container_fail("chdir to cwd (\"%s\") set in config.json failed: %s", spec->cwd,
-                       container_strerror(errno));
-    creds_apply_user(spec);
-    umask((mode_t)spec->umask);
-
-    exec_process(spec);
+    container_child_finish(spec);
 }

@@ -1,22 +1,24 @@
 /* dock-fire-init: PID 1 of a dock-fire VM. It mounts the pseudo
- * filesystems, opens the agent channel to the host monitor, starts the one
- * container process START describes, relays its stdio, reaps every orphan,
- * and reports the exit status. docs/protocol.md is the wire contract. */
+ * filesystems, opens the agent channel to the host monitor, starts the
+ * container process START describes and the processes exec adds to it,
+ * relays their stdio, reaps every orphan, and reports exit statuses.
+ * docs/protocol.md is the wire contract. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "boot.h"
 #include "channel.h"
+#include "exec_stream.h"
 #include "log.h"
 #include "network.h"
 #include "process.h"
 #include "session.h"
+#include "streams.h"
 
 static struct session session;
 
@@ -29,78 +31,89 @@ static void handle_signals(struct session *s, int signal_fd)
             continue;
         }
         int status;
-        if (process_reap(s->state == CONTAINER_RUNNING ? s->pid : 0, &status)) {
-            s->reaped = true;
-            s->status = status;
-            /* Its stdin has no reader left. */
-            stdio_close_input(&s->stdio);
-        }
+        pid_t pid;
+        while ((pid = process_reap(&status)) > 0)
+            streams_reaped(s, pid, status);
     }
 }
 
-/* EXIT goes out once the process is reaped and its output fully sent: the
- * kernel has killed the rest of its PID namespace by then, so the pipes
- * reach EOF. */
-static void report_exit(struct session *s)
+enum fd_role { ROLE_STDOUT, ROLE_STDERR, ROLE_STDIN };
+
+/* The fds one poll waits on, and which stream's stdio each one is. */
+struct poll_set {
+    struct pollfd fds[2 + 3 * STREAMS_MAX];
+    struct stream *streams[2 + 3 * STREAMS_MAX];
+    enum fd_role roles[2 + 3 * STREAMS_MAX];
+    size_t n;
+};
+
+static void watch(struct poll_set *set, int fd, short events, struct stream *st,
+                  enum fd_role role)
 {
-    if (s->state != CONTAINER_RUNNING || !s->reaped || s->stdio.out_fd >= 0 ||
-        s->stdio.err_fd >= 0)
-        return;
-
-    uint8_t payload[8];
-    if (WIFSIGNALED(s->status)) {
-        df_put32(payload, DF_SIGNALED);
-        df_put32(payload + 4, (uint32_t)WTERMSIG(s->status));
-    } else {
-        df_put32(payload, DF_EXITED);
-        df_put32(payload + 4, (uint32_t)WEXITSTATUS(s->status));
-    }
-    df_info("container process exited: %s %u", WIFSIGNALED(s->status) ? "signal" : "code",
-            df_get32(payload + 4));
-    if (s->agent_open &&
-        channel_send(s->agent_fd, DF_EXIT, DF_STREAM_CONTAINER, payload, sizeof payload) < 0)
-        s->agent_open = false;
-    s->state = CONTAINER_EXITED;
-    /* The host kills the VM after EXIT; make the disk consistent first.
-     * Powering off instead could hang under TCG. */
-    sync();
+    set->fds[set->n] = (struct pollfd){fd, events, 0};
+    set->streams[set->n] = st;
+    set->roles[set->n] = role;
+    set->n++;
 }
 
-enum { POLL_AGENT, POLL_SIGNALS, POLL_STDOUT, POLL_STDERR, POLL_STDIN, POLL_COUNT };
+/* Entries 0 and 1 are the agent channel and the signalfd. */
+static void watch_all(struct session *s, int signal_fd, struct poll_set *set)
+{
+    set->n = 0;
+    watch(set, s->agent_open && !s->stalled ? s->agent_fd : -1, POLLIN, NULL, ROLE_STDIN);
+    watch(set, signal_fd, POLLIN, NULL, ROLE_STDIN);
+    for (size_t i = 0; i < STREAMS_MAX; i++) {
+        struct stream *st = &s->streams[i];
+        struct stdio_relay *r = &st->stdio;
+        if (r->out_fd >= 0)
+            watch(set, r->out_fd, POLLIN, st, ROLE_STDOUT);
+        if (r->err_fd >= 0)
+            watch(set, r->err_fd, POLLIN, st, ROLE_STDERR);
+        if (stdio_wants_write(r))
+            watch(set, r->in_fd, POLLOUT, st, ROLE_STDIN);
+    }
+}
+
+/* One ready stdio fd; an earlier step of this round may have closed it. */
+static void serve(struct session *s, struct stream *st, enum fd_role role, int fd)
+{
+    struct stdio_relay *r = &st->stdio;
+    if (role == ROLE_STDIN) {
+        if (r->in_fd == fd)
+            stdio_flush(r);
+        return;
+    }
+    bool err = role == ROLE_STDERR;
+    if ((err ? r->err_fd : r->out_fd) != fd)
+        return;
+    if (stdio_forward(r, err, s->agent_open ? s->agent_fd : -1, st->id) < 0)
+        s->agent_open = false;
+}
 
 static void run(struct session *s, int signal_fd)
 {
+    static struct poll_set set;
     for (;;) {
-        struct pollfd fds[POLL_COUNT] = {
-            [POLL_AGENT] = {s->agent_open && !s->stalled ? s->agent_fd : -1, POLLIN, 0},
-            [POLL_SIGNALS] = {signal_fd, POLLIN, 0},
-            [POLL_STDOUT] = {s->stdio.out_fd, POLLIN, 0},
-            [POLL_STDERR] = {s->stdio.err_fd, POLLIN, 0},
-            [POLL_STDIN] = {stdio_wants_write(&s->stdio) ? s->stdio.in_fd : -1, POLLOUT, 0},
-        };
-        if (poll(fds, POLL_COUNT, -1) < 0) {
+        watch_all(s, signal_fd, &set);
+        if (poll(set.fds, set.n, streams_poll_timeout(s)) < 0) {
             if (errno == EINTR)
                 continue;
             df_error("poll: %s", strerror(errno));
             boot_end_vm();
         }
 
-        if (fds[POLL_SIGNALS].revents)
+        if (set.fds[1].revents)
             handle_signals(s, signal_fd);
         /* Output before exit status: EXIT must follow all output. */
-        int out_to = s->agent_open ? s->agent_fd : -1;
-        if (fds[POLL_STDOUT].revents && stdio_forward(&s->stdio, false, out_to) < 0)
-            s->agent_open = false;
-        out_to = s->agent_open ? s->agent_fd : -1;
-        if (fds[POLL_STDERR].revents && stdio_forward(&s->stdio, true, out_to) < 0)
-            s->agent_open = false;
-        if (fds[POLL_STDIN].revents)
-            stdio_flush(&s->stdio);
-        if (fds[POLL_AGENT].revents)
+        for (size_t i = 2; i < set.n; i++) {
+            if (set.fds[i].revents)
+                serve(s, set.streams[i], set.roles[i], set.fds[i].fd);
+        }
+        if (set.fds[0].revents)
             agent_receive(s);
-        else if (s->stalled && stdio_fits(&s->stdio, DF_MAX_DATA))
+        else if (s->stalled)
             agent_process(s);
-        report_exit(s);
+        streams_report_exits(s);
     }
 }
 
@@ -116,14 +129,14 @@ int main(void)
     if (network_loopback_up() < 0)
         df_warn("bringing up lo: %s", strerror(errno));
     int signal_fd = boot_signals();
-    if (signal_fd < 0)
+    if (signal_fd < 0 || exec_stream_init() < 0)
         boot_end_vm();
 
     session.agent_fd = channel_open();
     if (session.agent_fd < 0)
         boot_end_vm();
     session.agent_open = true;
-    stdio_init(&session.stdio);
+    streams_init(&session);
     if (channel_send_hello(session.agent_fd) < 0)
         boot_end_vm();
 

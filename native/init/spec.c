@@ -226,3 +226,22 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
     spec->env[spec->nenv] = NULL;
     return 0;
 }
+
+const char *spec_container_record(const struct spec *spec)
+{
+    if (spec->hostname != NULL)
+        return "HOSTNAME";
+    if (spec->nmounts > 0)
+        return "MOUNT";
+    if (spec->nfiles > 0)
+        return "FILE";
+    if (spec->root_readonly)
+        return "ROOT_READONLY";
+    if (spec->nmasked > 0)
+        return "MASK_PATH";
+    if (spec->nreadonly > 0)
+        return "READONLY_PATH";
+    if (spec->nsysctls > 0)
+        return "SYSCTL";
+    return NULL;
+}

@@ -80,4 +80,9 @@ struct spec {
 int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *err,
                 size_t errlen);
 
+/* The name of the first record in spec that sets up a container (MOUNT,
+ * FILE, HOSTNAME, ...) rather than a process, or NULL: an exec takes
+ * process records only. */
+const char *spec_container_record(const struct spec *spec);
+
 #endif

@@ -1,8 +1,12 @@
 /* The agent channel: one connection from the guest's init (through the VMM)
  * carrying framed messages (docs/protocol.md). Every byte from the guest is
- * hostile: frames are validated before use, and a violation ends the VM. */
+ * hostile: frames are validated before use, and a violation ends the VM.
+ *
+ * In attach mode the channel is the control connection to the container's
+ * monitor, which forwards one exec stream; the same rules apply to it. */
 #include "monitor.h"
 
+#include "frames.h"
 #include "log.h"
 #include "protocol.h"
 
@@ -14,14 +18,14 @@
 /* Room for exactly one frame of the largest size: a complete frame always
  * fits, so a full buffer means there is a frame to process. */
 static uint8_t in_buf[DF_HEADER_SIZE + DF_MAX_PAYLOAD];
-static size_t in_len;
+static struct frame_reader in = {.buf = in_buf, .cap = sizeof in_buf};
 
 /* Log lines the guest can trigger at will (errors after start, extra
  * connections, skipped frames) would otherwise grow the monitor log without
  * bound on the host's disk: after this many, they are dropped. */
 #define GUEST_NOISE_LINES 32
 
-static bool guest_noise_allowed(void)
+bool agent_noise_allowed(void)
 {
     static unsigned lines;
     if (lines > GUEST_NOISE_LINES)
@@ -32,9 +36,12 @@ static bool guest_noise_allowed(void)
     return false;
 }
 
-static _Noreturn void violation(const char *what, unsigned value)
+static const char *peer(void) { return M.cfg.attach ? "the container's monitor" : "the guest"; }
+
+void agent_violation(const char *what, unsigned value)
 {
-    df_error("protocol violation by the guest: %s (%u); ending the VM", what, value);
+    df_error("protocol violation by %s: %s (%u); ending %s", peer(), what, value,
+             M.cfg.attach ? "the exec" : "the VM");
     monitor_exit(255, 1000);
 }
 
@@ -50,7 +57,7 @@ void agent_accept(void)
         if (M.agent_fd >= 0 || M.agent_eof) {
             /* One guest, one channel: a second peer is at best a confused
              * VMM, at worst someone impersonating the guest. */
-            if (guest_noise_allowed())
+            if (agent_noise_allowed())
                 df_warn("closing an extra connection on the agent socket");
             if (close(fd) < 0)
                 df_warn("close: %s", strerror(errno));
@@ -61,14 +68,17 @@ void agent_accept(void)
     }
 }
 
+/* Global backpressure: one slow reader (fd 1, fd 2, an exec client) stops
+ * the whole channel until it catches up. */
 static bool output_paused(void)
 {
-    return queue_over_cap(&M.out[OUT_STDOUT]) || queue_over_cap(&M.out[OUT_STDERR]);
+    return queue_over_cap(&M.out[OUT_STDOUT]) || queue_over_cap(&M.out[OUT_STDERR]) ||
+           exec_output_paused();
 }
 
 bool agent_wants_read(void)
 {
-    return M.agent_fd >= 0 && in_len < sizeof in_buf && !output_paused();
+    return M.agent_fd >= 0 && frame_room(&in) && !output_paused();
 }
 
 bool agent_wants_write(void)
@@ -102,12 +112,18 @@ void agent_write(void)
     }
 }
 
-int agent_send(uint8_t type, const void *payload, uint32_t n)
+int agent_send_on(uint16_t stream, uint8_t type, const void *payload, uint32_t n)
 {
-    if (queue_push_frame(&M.to_agent, type, DF_STREAM_CONTAINER, payload, n) < 0)
+    if (queue_push_frame(&M.to_agent, type, stream, payload, n) < 0)
         return -1;
     agent_write();
     return 0;
+}
+
+/* Sends on the process's stream (attach mode: the exec's, once known). */
+int agent_send(uint8_t type, const void *payload, uint32_t n)
+{
+    return agent_send_on(M.stream, type, payload, n);
 }
 
 void agent_send_signal(uint32_t sig, uint32_t flags)
@@ -120,7 +136,7 @@ void agent_send_signal(uint32_t sig, uint32_t flags)
 }
 
 /* Logs a guest-supplied string without letting it forge log lines. */
-static void sanitize(char *dst, size_t cap, const uint8_t *src, size_t n)
+void printable_copy(char *dst, size_t cap, const uint8_t *src, size_t n)
 {
     size_t i = 0;
     for (; i < n && i + 1 < cap; i++)
@@ -131,23 +147,31 @@ static void sanitize(char *dst, size_t cap, const uint8_t *src, size_t n)
 static void on_hello(const uint8_t *p, uint32_t n)
 {
     if (M.hello)
-        violation("second HELLO", 0);
+        agent_violation("second HELLO", 0);
     uint32_t version = df_get32(p);
     if (version != DF_PROTOCOL_VERSION)
-        violation("unsupported protocol version", version);
+        agent_violation("unsupported protocol version", version);
     char release[65];
-    sanitize(release, sizeof release, p + 4, n - 4);
+    printable_copy(release, sizeof release, p + 4, n - 4);
     df_info("guest ready, kernel %s", release);
     M.hello = true;
     agent_write(); /* a START may be waiting */
 }
 
+static const char *what(void) { return M.cfg.attach ? "exec'd process" : "container"; }
+
 static void on_started(const uint8_t *frame, uint32_t n)
 {
     if (!M.hello || !M.start_requested || M.started)
-        violation("STARTED without a pending START", 0);
-    df_info("container process started, guest pid %u", df_get32(frame + DF_HEADER_SIZE));
+        agent_violation("STARTED without a pending START", 0);
+    df_info("%s started on stream %u, guest pid %u", what(), M.stream,
+            df_get32(frame + DF_HEADER_SIZE));
     M.started = true;
+    pty_send_size();
+    if (M.cfg.attach) {
+        attach_started();
+        return;
+    }
     int client = M.start_client;
     M.start_client = -1; /* answered: its close is no longer news */
     if (client >= 0)
@@ -160,13 +184,15 @@ static void on_error(const uint8_t *frame, uint32_t n)
 {
     char msg[DF_MAX_ERROR_MSG + 1];
     uint32_t code = df_get32(frame + DF_HEADER_SIZE);
-    sanitize(msg, sizeof msg, frame + DF_HEADER_SIZE + 4, n - 4);
+    printable_copy(msg, sizeof msg, frame + DF_HEADER_SIZE + 4, n - 4);
     if (M.started) {
-        if (guest_noise_allowed())
-            df_warn("guest error after start (ignored): %s", msg);
+        if (agent_noise_allowed())
+            df_warn("error from %s after start (ignored): %s", peer(), msg);
         return;
     }
-    df_error("container could not start (status %u): %s", code, msg);
+    df_error("%s could not start (status %u): %s", what(), code, msg);
+    if (M.cfg.attach)
+        attach_failed(code, msg);
     int client = M.start_client;
     M.start_client = -1;
     if (client >= 0) {
@@ -180,17 +206,17 @@ static void on_error(const uint8_t *frame, uint32_t n)
 static void on_exit_frame(const uint8_t *p)
 {
     if (!M.started)
-        violation("EXIT before STARTED", 0);
+        agent_violation("EXIT before STARTED", 0);
     uint32_t kind = df_get32(p), value = df_get32(p + 4);
     int code;
     if (kind == DF_EXITED) {
         code = clamp_status(value);
-        df_info("container exited with status %u", value);
+        df_info("%s exited with status %u", what(), value);
     } else if (kind == DF_SIGNALED && value >= 1 && value <= 127) {
         code = 128 + (int)value;
-        df_info("container killed by signal %u", value);
+        df_info("%s killed by signal %u", what(), value);
     } else {
-        violation("bad EXIT", kind);
+        agent_violation("bad EXIT", kind);
     }
     /* Everything the process wrote reaches the shim before its exit does.
      * Limitation: while fd 1/2 take the rest, the loop no longer runs, so a
@@ -199,25 +225,10 @@ static void on_exit_frame(const uint8_t *p)
     monitor_exit(code, -1);
 }
 
-static void handle_frame(const struct df_header *h, const uint8_t *frame)
+/* The frames of this monitor's own process: stream 1, or the exec's. */
+static void process_frame(const struct df_header *h, const uint8_t *frame)
 {
     const uint8_t *p = frame + DF_HEADER_SIZE;
-
-    if (h->type == DF_HELLO) {
-        on_hello(p, h->length);
-        return;
-    }
-    if (h->type == DF_ERROR && h->stream == DF_STREAM_CONNECTION) {
-        on_error(frame, h->length);
-        return;
-    }
-    if (h->stream != DF_STREAM_CONTAINER) {
-        /* Streams 2 and up belong to exec, which this monitor does not run. */
-        if (guest_noise_allowed())
-            df_debug("skipping frame type %u on stream %u", h->type, h->stream);
-        return;
-    }
-
     switch (h->type) {
     case DF_STARTED:
         on_started(frame, h->length);
@@ -234,68 +245,93 @@ static void handle_frame(const struct df_header *h, const uint8_t *frame)
     case DF_EXIT:
         on_exit_frame(p);
         break;
+    case DF_HELLO:
     case DF_START:
     case DF_STDIN:
     case DF_STDIN_EOF:
     case DF_SIGNAL:
     case DF_RESIZE:
     case DF_OK:
-        violation("frame type only the host sends", h->type);
+    case DF_EXEC:
+        agent_violation("unexpected frame type", h->type);
     default:
-        if (guest_noise_allowed())
+        if (agent_noise_allowed())
             df_debug("skipping unknown frame type %u", h->type);
         break;
     }
 }
 
-/* Handles every complete frame in the buffer, pausing while fd 1 or 2 is
- * behind: those frames wait here, and reading waits with them. */
+/* Attach mode, before the reply: the reply names the exec's stream. */
+static bool is_reply(const struct df_header *h)
+{
+    if (h->type == DF_STARTED && h->stream >= 2)
+        M.stream = h->stream;
+    return h->type == DF_ERROR || M.stream != 0;
+}
+
+static void handle_frame(const struct df_header *h, const uint8_t *frame)
+{
+    if (M.cfg.attach && M.stream == 0) {
+        if (!is_reply(h))
+            agent_violation("frame before the reply to EXEC, type", h->type);
+        process_frame(h, frame);
+        return;
+    }
+    if (h->type == DF_HELLO && !M.cfg.attach) {
+        on_hello(frame + DF_HEADER_SIZE, h->length);
+        return;
+    }
+    if (h->stream == M.stream || (h->type == DF_ERROR && h->stream == DF_STREAM_CONNECTION)) {
+        process_frame(h, frame);
+        return;
+    }
+    if (h->stream >= 2 && !M.cfg.attach) {
+        exec_guest_frame(h, frame);
+        return;
+    }
+    if (agent_noise_allowed())
+        df_debug("skipping frame type %u on stream %u", h->type, h->stream);
+}
+
+/* Handles every complete frame in the buffer, pausing while a reader of
+ * output is behind: those frames wait here, and reading waits with them. */
 void agent_process(void)
 {
-    size_t off = 0;
-    while (in_len - off >= DF_HEADER_SIZE && !output_paused()) {
+    while (!output_paused()) {
         struct df_header h;
-        if (df_decode_header(in_buf + off, &h) < 0)
-            violation("bad frame header, type", in_buf[off + 4]);
-        if (df_check_payload_size(h.type, h.length) < 0)
-            violation("bad payload size for frame type", h.type);
-        if (in_len - off < DF_HEADER_SIZE + (size_t)h.length)
-            break;
-        handle_frame(&h, in_buf + off);
-        off += DF_HEADER_SIZE + (size_t)h.length;
-    }
-    if (off > 0) {
-        memmove(in_buf, in_buf + off, in_len - off);
-        in_len -= off;
+        const uint8_t *frame;
+        int r = frame_next(&in, &h, &frame);
+        if (r == FRAME_BAD_HEADER)
+            agent_violation("bad frame header, type", frame[4]);
+        if (r == FRAME_BAD_SIZE)
+            agent_violation("bad payload size for frame type", h.type);
+        if (r == FRAME_INCOMPLETE)
+            return;
+        frame_done(&in, &h);
+        handle_frame(&h, frame);
     }
 }
 
 bool agent_has_frames(void)
 {
     struct df_header h;
-    return in_len >= DF_HEADER_SIZE && df_decode_header(in_buf, &h) == 0 &&
-           in_len >= DF_HEADER_SIZE + (size_t)h.length;
+    const uint8_t *frame;
+    return frame_next(&in, &h, &frame) == FRAME_READY;
 }
 
 void agent_read(void)
 {
-    /* A full buffer holds a complete frame that waits for fd 1/2; a read of
-     * 0 bytes would return 0 and pass for the guest's end of file, losing
-     * what the socket still holds (an EXIT, say). */
-    if (in_len == sizeof in_buf) {
+    /* A full buffer holds a complete frame that waits for output to drain;
+     * a read of 0 bytes would return 0 and pass for the peer's end of file,
+     * losing what the socket still holds (an EXIT, say). */
+    if (!frame_room(&in)) {
         agent_process();
         return;
     }
-    ssize_t n;
-    do
-        n = read(M.agent_fd, in_buf + in_len, sizeof in_buf - in_len);
-    while (n < 0 && errno == EINTR);
+    long n = frame_fill(&in, M.agent_fd);
     if (n < 0 && errno == EAGAIN)
         return;
-    if (n <= 0) {
+    if (n <= 0)
         agent_closed(n == 0 ? "end of file" : strerror(errno));
-    } else {
-        in_len += (size_t)n;
-    }
     agent_process();
 }

@@ -1,9 +1,11 @@
 /* The control socket: each short-lived `dock-fire` verb connects, sends one
  * request frame and reads one reply (docs/protocol.md, "Control socket").
  * A few clients at a time, each with its own bounded buffers; one that sends
- * garbage, or nothing for too long, is dropped. */
+ * garbage, or nothing for too long, is dropped. An EXEC request binds its
+ * connection to the exec's stream for the process's lifetime (exec.c). */
 #include "monitor.h"
 
+#include "frames.h"
 #include "log.h"
 #include "protocol.h"
 
@@ -18,14 +20,17 @@
  * as the guest takes to boot; this only bounds an idle connection). */
 #define REQUEST_TIMEOUT_MS 10000
 #define MONITOR_ERROR_STATUS 1u
+#define EXEC_FLUSH_MS 2000
 #define PAGE 4096u
 
 struct client {
     bool used;
     bool have_request; /* one request per connection: stop reading after it */
     int fd;
+    int exec;          /* the exec slot this connection belongs to, or -1 */
     int64_t deadline;
-    size_t in_len;
+    struct frame_reader reader;
+    size_t in_used;    /* high-water mark of in[], for madvise */
     size_t out_len, out_off;
     uint8_t out[DF_HEADER_SIZE + 4 + DF_MAX_ERROR_MSG];
     /* Page-aligned so it can be handed back with madvise. */
@@ -33,6 +38,7 @@ struct client {
 };
 
 static struct client clients[MAX_CLIENTS];
+static bool closing_all; /* the monitor exits: exec'd processes die anyway */
 
 static void client_close(int i, const char *why)
 {
@@ -42,7 +48,10 @@ static void client_close(int i, const char *why)
     if (close(c->fd) < 0)
         df_warn("close control client: %s", strerror(errno));
     c->used = false;
-    if (c->in_len > PAGE) {
+    if (c->exec >= 0)
+        exec_client_gone(c->exec, !closing_all);
+    c->exec = -1;
+    if (c->in_used > PAGE) {
         /* A big request (a START with files) need not stay resident. Whole
          * pages only: madvise would round a partial one up into the next
          * client. Failure only costs memory. */
@@ -77,14 +86,50 @@ void control_accept(void)
         c->used = true;
         c->have_request = false;
         c->fd = fd;
+        c->exec = -1;
         c->deadline = now_ms() + REQUEST_TIMEOUT_MS;
-        c->in_len = c->out_len = c->out_off = 0;
+        c->reader = (struct frame_reader){.buf = c->in, .cap = sizeof c->in};
+        c->in_used = c->out_len = c->out_off = 0;
     }
+}
+
+void control_bind(int i, int exec_slot)
+{
+    clients[i].exec = exec_slot;
+}
+
+static bool client_pending(int i)
+{
+    struct client *c = &clients[i];
+    if (c->exec >= 0)
+        return !queue_empty(exec_output(c->exec));
+    return c->out_off < c->out_len;
+}
+
+/* An exec client's output: the process's frames, then, after its EXIT (or
+ * the ERROR that replaced STARTED), the end of the connection. */
+static void exec_client_write(int i)
+{
+    struct client *c = &clients[i];
+    struct queue *q = exec_output(c->exec);
+    while (!queue_empty(q)) {
+        if (queue_write(q, c->fd) >= 0)
+            continue;
+        if (errno != EAGAIN)
+            client_close(i, strerror(errno));
+        return;
+    }
+    if (exec_finished(c->exec))
+        client_close(i, NULL);
 }
 
 static void client_write(int i)
 {
     struct client *c = &clients[i];
+    if (c->exec >= 0) {
+        exec_client_write(i);
+        return;
+    }
     while (c->out_off < c->out_len) {
         ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -98,6 +143,12 @@ static void client_write(int i)
         c->out_off += (size_t)n;
     }
     client_close(i, NULL); /* replied: the exchange is over */
+}
+
+void control_wake(int i)
+{
+    if (clients[i].used)
+        client_write(i);
 }
 
 void control_reply(int i, const uint8_t *frame, size_t n)
@@ -167,6 +218,10 @@ static void request_signal(int i, const uint8_t *payload)
 
 static void handle_request(int i, const struct df_header *h, const uint8_t *payload)
 {
+    if (h->type == DF_EXEC && h->stream == DF_STREAM_CONNECTION) {
+        exec_request(i, payload, h->length);
+        return;
+    }
     if (h->stream != DF_STREAM_CONTAINER) {
         control_reply_error(i, MONITOR_ERROR_STATUS, "unsupported stream");
         return;
@@ -184,33 +239,62 @@ static void handle_request(int i, const struct df_header *h, const uint8_t *payl
     }
 }
 
+/* A request client reads one frame; an exec client, while its process
+ * runs, as many as the agent queue takes. */
+static bool client_wants_frames(int i)
+{
+    struct client *c = &clients[i];
+    if (c->exec < 0)
+        return !c->have_request;
+    return exec_running(c->exec) && !queue_over_cap(&M.to_agent);
+}
+
+static void client_process(int i)
+{
+    struct client *c = &clients[i];
+    while (c->used && client_wants_frames(i)) {
+        struct df_header h;
+        const uint8_t *frame;
+        int r = frame_next(&c->reader, &h, &frame);
+        if (r == FRAME_INCOMPLETE)
+            return;
+        if (r != FRAME_READY) {
+            df_warn("control client sent a malformed frame; dropping it");
+            client_close(i, NULL);
+            return;
+        }
+        frame_done(&c->reader, &h);
+        if (c->exec < 0) {
+            c->have_request = true;
+            handle_request(i, &h, frame + DF_HEADER_SIZE);
+        } else if (exec_client_frame(c->exec, &h, frame) < 0) {
+            df_warn("exec client sent frame type %u on stream %u; dropping it", h.type,
+                    h.stream);
+            client_close(i, NULL);
+        }
+    }
+}
+
 static void client_read(int i)
 {
     struct client *c = &clients[i];
-    ssize_t n;
-    do
-        n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
-    while (n < 0 && errno == EINTR);
+    long n = frame_fill(&c->reader, c->fd);
+    if (c->reader.end > c->in_used)
+        c->in_used = c->reader.end;
     if (n < 0 && errno == EAGAIN)
         return;
     if (n <= 0) {
         client_close(i, n == 0 ? "end of file" : strerror(errno));
         return;
     }
-    c->in_len += (size_t)n;
-    if (c->in_len < DF_HEADER_SIZE)
-        return;
+    client_process(i);
+}
 
-    struct df_header h;
-    if (df_decode_header(c->in, &h) < 0 || df_check_payload_size(h.type, h.length) < 0) {
-        df_warn("control client sent a malformed frame; dropping it");
-        client_close(i, NULL);
-        return;
-    }
-    if (c->in_len < DF_HEADER_SIZE + (size_t)h.length)
-        return;
-    c->have_request = true;
-    handle_request(i, &h, c->in + DF_HEADER_SIZE);
+void control_process(void)
+{
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].exec >= 0)
+            client_process(i);
 }
 
 int control_poll_fds(struct pollfd *pfds, int *client_of, int max)
@@ -221,9 +305,9 @@ int control_poll_fds(struct pollfd *pfds, int *client_of, int max)
         if (!c->used)
             continue;
         short events = 0;
-        if (!c->have_request)
+        if (client_wants_frames(i) && frame_room(&c->reader))
             events |= POLLIN;
-        if (c->out_off < c->out_len)
+        if (client_pending(i))
             events |= POLLOUT;
         /* Even with no events, poll reports a hang-up of a waiting client. */
         pfds[n] = (struct pollfd){.fd = c->fd, .events = events};
@@ -242,7 +326,7 @@ void control_event(int i, int fd, short revents)
         if (!clients[i].used)
             return;
     }
-    if (revents & POLLIN && !clients[i].have_request)
+    if (revents & POLLIN && client_wants_frames(i) && frame_room(&clients[i].reader))
         client_read(i);
     else if (revents & (POLLHUP | POLLERR | POLLNVAL))
         client_close(i, "hang-up");
@@ -251,7 +335,7 @@ void control_event(int i, int fd, short revents)
 void control_flush_blocking(int i, int timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;
-    while (clients[i].used && clients[i].out_off < clients[i].out_len) {
+    while (clients[i].used && client_pending(i)) {
         int64_t left = deadline - now_ms();
         if (left <= 0) {
             client_close(i, "reply not taken in time");
@@ -275,9 +359,17 @@ void control_close_all(void)
                                     "see the monitor and console logs");
         control_flush_blocking(i, 500);
     }
-    for (i = 0; i < MAX_CLIENTS; i++)
+    /* The guest sent the EXITs of exec'd processes before the container's:
+     * their clients get them, within a bound shared by all. */
+    closing_all = true;
+    int64_t deadline = now_ms() + EXEC_FLUSH_MS;
+    for (i = 0; i < MAX_CLIENTS; i++) {
+        int64_t left = deadline - now_ms();
+        if (clients[i].used && clients[i].exec >= 0)
+            control_flush_blocking(i, left > 0 ? (int)left : 0);
         if (clients[i].used)
             client_close(i, NULL);
+    }
 }
 
 int64_t control_next_deadline(void)

@@ -1,5 +1,5 @@
 /* The monitor's one poll loop: signals (through a signalfd), the sockets,
- * the console pipe, the container's stdio, and two timers kept as deadlines
+ * the console pipe, the process's stdio, and two timers kept as deadlines
  * (SIGKILL grace, failure grace) that bound the poll timeout. */
 #include "monitor.h"
 
@@ -55,13 +55,15 @@ static void on_signal(int sig)
         return;
     }
     if (sig == SIGWINCH) {
-        df_debug("ignoring SIGWINCH: no terminal");
+        if (M.pty_fd < 0)
+            df_debug("ignoring SIGWINCH: no terminal");
+        pty_send_size();
         return;
     }
     if (M.started) {
-        /* The monitor's pid is the container's: `kill -TERM <pid>` must
-         * reach the container process, as with runc. */
-        df_info("forwarding signal %d to the container", sig);
+        /* The monitor's pid is the container's (or the exec's): `kill -TERM
+         * <pid>` must reach the process, as with runc. */
+        df_info("forwarding signal %d to the process", sig);
         agent_send_signal((uint32_t)sig, 0);
         return;
     }
@@ -99,7 +101,8 @@ static void check_failure(int64_t now)
 {
     if (M.failure_deadline == 0)
         return;
-    bool settled = M.vmm_reaped && M.agent_fd < 0 && !agent_has_frames();
+    bool vmm_settled = M.vmm_reaped || M.cfg.attach;
+    bool settled = vmm_settled && M.agent_fd < 0 && !agent_has_frames();
     if (!settled && now < M.failure_deadline)
         return;
 
@@ -114,7 +117,9 @@ static void check_failure(int64_t now)
                  WTERMSIG(M.vmm_status));
         monitor_exit(128 + WTERMSIG(M.vmm_status), 1000);
     }
-    if (M.vmm_reaped)
+    if (M.cfg.attach)
+        df_error("connection to the container's monitor closed before the process exited");
+    else if (M.vmm_reaped)
         df_error("VMM exited before the container did; see console log %s",
                  M.cfg.console_log_path);
     else
@@ -173,10 +178,10 @@ static void build(struct poll_set *s)
         (short)((agent_wants_read() ? POLLIN : 0) | (agent_wants_write() ? POLLOUT : 0)));
     add(s, SRC_CONSOLE, M.console_fd, POLLIN);
     if (M.started && M.stdin_open && !queue_over_cap(&M.to_agent) && !M.agent_eof)
-        add(s, SRC_STDIN, 0, POLLIN);
+        add(s, SRC_STDIN, M.in_fd, POLLIN);
     for (int i = 0; i < 2; i++)
         if (!M.out_dropped[i] && !queue_empty(&M.out[i]))
-            add(s, SRC_STDOUT + i, 1 + i, POLLOUT);
+            add(s, SRC_STDOUT + i, M.out_fd[i], POLLOUT);
 
     int first = s->n;
     int added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
@@ -240,8 +245,10 @@ void monitor_loop(void)
         }
         if (n > 0)
             dispatch(&set);
-        /* Output that drained may unblock frames waiting in the buffer. */
+        /* Output that drained may unblock frames waiting in the buffer, and
+         * room in the agent queue frames waiting from exec clients. */
         agent_process();
+        control_process();
         check_timers(now_ms());
     }
 }

@@ -1,8 +1,5 @@
-/* dock-fire-monitor: arguments, the startup sequence and the way out.
- *
- * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
- *     --console-log PATH --log PATH --ready-fd N [--netns]
- *     [--cgroup-procs FILE]... [--debug] -- VMM_ARGV...
+/* dock-fire-monitor: the startup sequence and the way out (arguments:
+ * args.c; attach mode: attach.c).
  *
  * Relative paths are taken relative to STATE_DIR. The CLI waits on the ready
  * fd: "OK\n" once the VMM runs and both sockets listen, or "ERR <reason>\n"
@@ -31,6 +28,10 @@ struct monitor M = {
     .console_log_fd = -1,
     .vmm_pid = -1,
     .start_client = -1,
+    .stream = DF_STREAM_CONTAINER,
+    .in_fd = 0,
+    .out_fd = {1, 2},
+    .pty_fd = -1,
 };
 
 int64_t now_ms(void)
@@ -50,7 +51,7 @@ int set_nonblock(int fd)
 }
 
 /* Writes the one-line answer of the ready protocol and closes the fd. */
-static int write_ready(const char *line)
+int write_ready(const char *line)
 {
     size_t len = strlen(line), off = 0;
     int rc = 0;
@@ -85,6 +86,13 @@ void monitor_exit(int code, int flush_ms)
     /* The VM goes first: whatever fd 1/2 still have to take, it no longer
      * needs the guest, and a slow reader must not keep a VM alive. */
     vmm_kill_and_reap();
+    if (M.cfg.ready_fd >= 0) {
+        /* Attach mode, before the reply: the CLI must not wait in vain. */
+        char line[128];
+        snprintf(line, sizeof line, "ERR %d the process did not start; see %s\n", code,
+                 M.cfg.log_path);
+        (void)write_ready(line); /* logged; exiting anyway */
+    }
     if (flush_ms != 0)
         stdio_flush_blocking(flush_ms);
     console_copy();
@@ -110,8 +118,9 @@ void monitor_fail(const char *fmt, ...)
     df_error("%s", reason);
 
     if (M.cfg.ready_fd >= 0) {
+        /* Attach mode reports an exit status too, as the exec's would. */
         char line[sizeof reason + 8];
-        snprintf(line, sizeof line, "ERR %s\n", reason);
+        snprintf(line, sizeof line, "ERR %s%s\n", M.cfg.attach ? "1 " : "", reason);
         (void)write_ready(line); /* already logged; exiting anyway */
     }
     vmm_kill_and_reap();
@@ -120,78 +129,7 @@ void monitor_fail(const char *fmt, ...)
     exit(1);
 }
 
-static int parse_fd(const char *s)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < 3 || v > 1048576)
-        return -1;
-    return (int)v;
-}
-
-static const char *bad_option(const char *what, const char *option)
-{
-    static char msg[128];
-    snprintf(msg, sizeof msg, "%s %.64s", what, option);
-    return msg;
-}
-
-/* Fills M.cfg; returns NULL, or a message about the first bad argument. */
-static const char *parse_args(int argc, char **argv)
-{
-    struct config *c = &M.cfg;
-    c->ready_fd = -1;
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (strcmp(a, "--netns") == 0) {
-            c->netns = true;
-            continue;
-        }
-        if (strcmp(a, "--debug") == 0) {
-            c->debug = true;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return bad_option("missing value for", a);
-        const char *v = argv[++i];
-        if (strcmp(a, "--dir") == 0) {
-            c->dir = v;
-        } else if (strcmp(a, "--control") == 0) {
-            c->control_path = v;
-        } else if (strcmp(a, "--agent") == 0) {
-            c->agent_path = v;
-        } else if (strcmp(a, "--console-log") == 0) {
-            c->console_log_path = v;
-        } else if (strcmp(a, "--log") == 0) {
-            c->log_path = v;
-        } else if (strcmp(a, "--ready-fd") == 0) {
-            if ((c->ready_fd = parse_fd(v)) < 0)
-                return "--ready-fd needs a file descriptor number above 2";
-        } else if (strcmp(a, "--cgroup-procs") == 0) {
-            if (c->n_cgroup_procs == MAX_CGROUP_FILES)
-                return "too many --cgroup-procs";
-            c->cgroup_procs[c->n_cgroup_procs++] = v;
-        } else {
-            return bad_option("unknown option", a);
-        }
-    }
-    if (i >= argc)
-        return "no VMM command after --";
-    c->vmm_argv = argv + i;
-    if (c->ready_fd < 0)
-        return "--ready-fd is required";
-    if (!c->dir || !c->control_path || !c->agent_path || !c->console_log_path || !c->log_path)
-        return "--dir, --control, --agent, --console-log and --log are required";
-    return NULL;
-}
-
-static void open_log(void)
+void open_log(void)
 {
     int fd = open(M.cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
@@ -220,6 +158,8 @@ int main(int argc, char **argv)
         monitor_fail("ready fd %d: %s", M.cfg.ready_fd, strerror(errno));
     if (ensure_std_fds() < 0)
         monitor_fail("cannot open /dev/null for a closed standard fd: %s", strerror(errno));
+    if (M.cfg.attach)
+        attach_main();
     /* Relative paths (the CLI uses them to keep socket addresses short) are
      * relative to the state dir, which is also the VMM's working directory. */
     if (chdir(M.cfg.dir) < 0)
@@ -242,6 +182,8 @@ int main(int argc, char **argv)
 
     if (signals_setup() < 0)
         monitor_fail("cannot set up signal handling: %s", strerror(errno));
+    if (M.cfg.console_socket && pty_setup(err, sizeof err) < 0)
+        monitor_fail("%s", err);
     if (stdio_setup() < 0)
         monitor_fail("cannot set up stdio relay: %s", strerror(errno));
     if (console_open_log(err, sizeof err) < 0)

@@ -1,7 +1,8 @@
-/* The container's stdio, fds 0-2 as the shim handed them to `create`:
- * guest STDOUT/STDERR frames go to fds 1/2 through bounded queues, and fd 0
- * becomes STDIN frames once the process has started. All non-blocking: a
- * slow reader pauses the agent channel, never the loop. */
+/* The process's stdio, fds 0-2 as the shim handed them to `create` (or
+ * `exec`), or the pty slave with --console-socket: STDOUT/STDERR frames go
+ * to M.out_fd through bounded queues, and M.in_fd becomes STDIN frames once
+ * the process has started. All non-blocking: a slow reader pauses the agent
+ * channel, never the loop. */
 #include "monitor.h"
 
 #include "log.h"
@@ -14,20 +15,17 @@
 
 int stdio_setup(void)
 {
-    /* Room above the cap for one more frame: producers check the cap before
-     * they read, so a push never has to fail. */
-    size_t slack = DF_HEADER_SIZE + DF_MAX_PAYLOAD + 4096;
     for (int i = 0; i < 2; i++)
-        if (queue_init(&M.out[i], OUTPUT_CAP, slack) < 0)
+        if (queue_init(&M.out[i], OUTPUT_CAP, QUEUE_SLACK) < 0)
             return -1;
-    if (queue_init(&M.to_agent, AGENT_OUT_CAP, slack) < 0)
+    if (queue_init(&M.to_agent, AGENT_OUT_CAP, QUEUE_SLACK) < 0)
         return -1;
 
     /* A pipe whose reader or writer is slow must not block the loop
      * (O_NONBLOCK is harmless on /dev/null and regular files). */
-    for (int fd = 0; fd <= 2; fd++)
-        if (set_nonblock(fd) < 0)
-            return -1;
+    if (set_nonblock(M.in_fd) < 0 || set_nonblock(M.out_fd[0]) < 0 ||
+        set_nonblock(M.out_fd[1]) < 0)
+        return -1;
     M.stdin_open = true;
     return 0;
 }
@@ -35,7 +33,7 @@ int stdio_setup(void)
 static void drop_output(int which, const char *why)
 {
     if (!M.out_dropped[which])
-        df_info("container %s: %s; dropping its output from now on",
+        df_info("process %s: %s; dropping its output from now on",
                 which == OUT_STDOUT ? "stdout" : "stderr", why);
     M.out_dropped[which] = true;
     queue_clear(&M.out[which]);
@@ -58,7 +56,7 @@ void stdio_write(int which)
     if (M.out_dropped[which])
         return;
     while (!queue_empty(&M.out[which])) {
-        if (queue_write(&M.out[which], 1 + which) >= 0)
+        if (queue_write(&M.out[which], M.out_fd[which]) >= 0)
             continue;
         if (errno == EAGAIN)
             return;
@@ -76,7 +74,7 @@ void stdio_flush_blocking(int timeout_ms)
         for (int i = 0; i < 2; i++) {
             stdio_write(i);
             if (!M.out_dropped[i] && !queue_empty(&M.out[i]))
-                pfds[n++] = (struct pollfd){.fd = 1 + i, .events = POLLOUT};
+                pfds[n++] = (struct pollfd){.fd = M.out_fd[i], .events = POLLOUT};
         }
         if (n == 0)
             return;
@@ -84,14 +82,14 @@ void stdio_flush_blocking(int timeout_ms)
         if (timeout_ms >= 0) {
             int64_t left = deadline - now_ms();
             if (left <= 0) {
-                df_warn("container output not drained in time; %zu bytes lost",
+                df_warn("process output not drained in time; %zu bytes lost",
                         queue_len(&M.out[0]) + queue_len(&M.out[1]));
                 return;
             }
             wait = (int)left;
         }
         if (poll(pfds, (nfds_t)n, wait) < 0 && errno != EINTR) {
-            df_warn("poll container output: %s", strerror(errno));
+            df_warn("poll process output: %s", strerror(errno));
             return;
         }
     }
@@ -109,14 +107,16 @@ void stdio_read_stdin(void)
     static uint8_t buf[DF_MAX_DATA];
     ssize_t n;
     do
-        n = read(0, buf, sizeof buf);
+        n = read(M.in_fd, buf, sizeof buf);
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == EAGAIN)
         return;
+    /* On the pty slave, EIO: the user's terminal is gone. The process
+     * sees end of file; the monitor stays until its EXIT. */
     if (n < 0)
-        df_info("container stdin: %s; closing it", strerror(errno));
+        df_info("process stdin: %s; closing it", strerror(errno));
     if (n <= 0) {
-        df_debug("container stdin at EOF");
+        df_debug("process stdin at EOF");
         stdin_closed();
         return;
     }

@@ -118,6 +118,18 @@ static void test_partial_writes(void)
     close(p[1]);
 }
 
+static void test_destroy(void)
+{
+    struct queue q;
+    CHECK(queue_init(&q, 4096, 100) == 0, "init before destroy");
+    CHECK(queue_push(&q, "abc", 3) == 0, "push before destroy");
+    CHECK(queue_destroy(&q) == 0, "destroy unmaps the buffer");
+    CHECK(q.buf == NULL && queue_empty(&q) && q.size == 0, "a destroyed queue is empty");
+    CHECK(queue_destroy(&q) == 0, "destroying twice is harmless");
+    CHECK(queue_init(&q, 4096, 100) == 0 && queue_push(&q, "x", 1) == 0, "init again");
+    CHECK(queue_destroy(&q) == 0, "destroy again");
+}
+
 int main(void)
 {
     /* The monitor ignores SIGPIPE; so must this test of its writes. */
@@ -125,5 +137,6 @@ int main(void)
     test_caps();
     test_frames();
     test_partial_writes();
+    test_destroy();
     return check_summary();
 }

@@ -174,10 +174,39 @@ static void test_record_limits(void)
           "a payload over DF_MAX_PAYLOAD is refused");
 }
 
+static void test_exec_records(void)
+{
+    struct payload *p = with_arg();
+    add_str(p, DF_TAG_ENV, "A=b");
+    add_str(p, DF_TAG_CWD, "/tmp");
+    add_u32(p, DF_TAG_UID, 1);
+    add(p, DF_TAG_TERMINAL, NULL, 0);
+    add_u32(p, DF_TAG_UMASK, 027);
+    CHECK(decode(p) == 0 && spec_container_record(&spec) == NULL,
+          "process records alone make a valid exec spec");
+
+    p = with_arg();
+    add_str(p, DF_TAG_HOSTNAME, "box");
+    CHECK(decode(p) == 0 && strcmp(spec_container_record(&spec), "HOSTNAME") == 0,
+          "HOSTNAME is named as a container record");
+    p = with_arg();
+    add(p, DF_TAG_ROOT_READONLY, NULL, 0);
+    CHECK(decode(p) == 0 && strcmp(spec_container_record(&spec), "ROOT_READONLY") == 0,
+          "ROOT_READONLY is named as a container record");
+    p = with_arg();
+    add_str(p, DF_TAG_SYSCTL, "kernel.domainname=x");
+    CHECK(decode(p) == 0 && strcmp(spec_container_record(&spec), "SYSCTL") == 0,
+          "SYSCTL is named as a container record");
+    p = with_arg();
+    CHECK(decode(p) == 0 && spec_container_record(&spec) == NULL,
+          "a decode after a container record starts clean");
+}
+
 int main(void)
 {
     test_valid();
     test_rejects();
     test_record_limits();
+    test_exec_records();
     return check_summary();
 }
