@@ -119,6 +119,34 @@ describe('OCI lifecycle', () => {
       await until(() => !processAlive(vmm), 'the VMM to die with its monitor');
     }));
 
+  it('kill --all reaches every process; without it TERM reaches only PID 1', async () => {
+    const id = newId();
+    const bundle = makeBundle(['sh', '-c', 'sleep 300 & sleep 300 & wait']);
+    assert.equal(await create(id, bundle.dir, path.join(bundle.dir, 'out')), 0);
+    try {
+      assert.equal(dockFire(['start', id]).status, 0);
+      // sh as PID 1 has no TERM handler, so TERM to it alone is ignored (as under runc).
+      assert.equal(dockFire(['kill', id, 'TERM']).status, 0);
+      await sleep(2000);
+      assert.equal(state(id).status, 'running');
+      assert.equal(dockFire(['kill', '--all', id, 'TERM']).status, 0);
+      await until(() => state(id).status === 'stopped', 'the sleeps to die and sh to exit');
+    } finally {
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  it('a guest that cannot answer (frozen VM) is still ended by KILL', () =>
+    withSleeper(async (id) => {
+      assert.equal(dockFire(['start', id]).status, 0);
+      const vmm = vmmPidOf(state(id).pid) as number;
+      assert.equal(dockFire(['pause', id]).status, 0);
+      assert.equal(state(id).status, 'paused');
+      assert.equal(dockFire(['kill', id, 'KILL']).status, 0);
+      await until(() => state(id).status === 'stopped', 'the monitor to end the frozen VM');
+      await until(() => !processAlive(vmm), 'the VMM to be gone');
+    }));
+
   it('runs createRuntime, prestart, poststart, poststop hooks, state on stdin', async () => {
     const id = newId();
     const bundle = makeBundle(['true']);
