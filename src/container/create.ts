@@ -17,13 +17,15 @@ import { loadSpec, rootPath } from '../oci/spec';
 import { refuseUnsupported } from '../oci/unsupported';
 import { prepareCgroups } from '../cgroups/placement';
 import { checkExecutable } from '../rootfs/executable';
+import { withHome } from '../rootfs/home';
 import { buildDrive } from '../rootfs/drive';
-import { readProcStat } from '../state/proc';
+import { isAlive, readProcStat } from '../state/proc';
 import { ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
 import { checkBootFiles, selectBackend } from '../vmm/select';
 import { destroy } from './destroy';
 import { startMonitor, type StartedMonitor } from './monitor';
+import { vmFailureReason } from './vm-failure';
 import { vmSize } from './vm-size';
 
 export const PROCESS_SPEC_FILE = 'process.spec';
@@ -59,6 +61,7 @@ export async function createContainer(
     throw new DockFireError('process.terminal is set but no --console-socket was given');
   }
   const guest = guestProcess(spec);
+  guest.env = withHome(guest.env, rootfs, guest.uid);
   checkExecutable(
     rootfs,
     guest.args[0],
@@ -143,9 +146,14 @@ export async function createContainer(
     if (options.pidFile) writeAtomically(path.resolve(options.pidFile), String(monitor.pid));
     return monitor;
   } catch (err) {
+    // A VMM that dies at once (no memory, a bad kernel) makes later steps such
+    // as Docker's network hook fail; the VM's own reason is the one to show.
+    const vmDied = state.pid > 0 && !isAlive(state.pid, state.pidStartTime);
+    const reason = vmDied ? vmFailureReason(stateDir) : undefined;
     await destroy(store, state).catch((cleanupErr) =>
       logger().warn({ id, err: String(cleanupErr) }, 'cleanup after a failed create'),
     );
+    if (reason) throw new DockFireError(`creating container ${id}: the VM failed: ${reason}`);
     throw wrap(`creating container ${id}`, err);
   }
 }

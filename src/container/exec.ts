@@ -11,6 +11,7 @@ import { encodeProcess } from '../agent/process-spec';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { guestProcessOf } from '../oci/guest-process';
+import { withHome } from '../rootfs/home';
 import type { Process } from '../oci/spec';
 import { currentStatus } from '../state/status';
 import type { StateStore } from '../state/store';
@@ -45,7 +46,9 @@ export async function execProcess(
   const stateDir = store.dir(id);
   const name = `exec-${crypto.randomBytes(6).toString('hex')}`;
   const specFile = `${name}.spec`;
-  const spec = encodeProcess(guestProcessOf(options.process));
+  const guest = guestProcessOf(options.process);
+  guest.env = withHome(guest.env, state.rootfs, guest.uid);
+  const spec = encodeProcess(guest);
   fs.writeFileSync(path.join(stateDir, specFile), spec, { mode: 0o600 });
 
   try {

@@ -16,6 +16,7 @@ import { currentStatus, ociState } from '../state/status';
 import type { StateStore } from '../state/store';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
+import { vmFailureReason } from './vm-failure';
 
 export async function startContainer(store: StateStore, settings: Settings, id: string) {
   await store.locked(id, async () => {
@@ -44,6 +45,12 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
             `(raise bootTimeoutSeconds, or check KVM with \`dock-fire check\`; ` +
             `guest console: ${consoleLog})`,
         );
+      }
+      const reason = /VM ended before/.test(String(err)) ? vmFailureReason(stateDir) : undefined;
+      if (reason) {
+        throw new DockFireError(`starting container ${id}: the VM failed: ${reason}`, {
+          exitCode: (err as DockFireError).exitCode,
+        });
       }
       throw wrap(`starting container ${id}`, err);
     }

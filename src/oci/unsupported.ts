@@ -58,6 +58,17 @@ export function refuseUnsupported(spec: Spec): void {
     if (!namespaces.some((ns) => ns.type === type)) throw new DockFireError(message);
   }
 
+  const privileged = (linux.devices?.length ?? 0) > 0 && (linux.maskedPaths?.length ?? 0) === 0;
+  if (privileged) {
+    throw new DockFireError(
+      '--privileged is not supported: host devices cannot be passed into a microVM',
+    );
+  }
+  if (spec.process?.oomScoreAdj) {
+    throw new DockFireError(
+      '--oom-score-adj is not supported yet by dock-fire: the process runs in its own guest kernel',
+    );
+  }
   if (linux.devices && linux.devices.length > 0) {
     const paths = linux.devices.map((d) => d.path).join(', ');
     throw new DockFireError(`host devices (--device ${paths}) cannot be passed into a microVM`);

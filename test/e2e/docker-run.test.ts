@@ -121,6 +121,11 @@ describe('process settings', () => {
     assert.match(r.stdout, /uid=1000\(app\) gid=1000\(app\)/);
   });
 
+  it("sets HOME from the image's /etc/passwd when the config does not", () => {
+    assert.equal(run([], ['sh', '-c', 'echo $HOME']).stdout, '/root\n');
+    assert.equal(run(['-u', 'app'], ['sh', '-c', 'echo $HOME']).stdout, '/home/app\n');
+  });
+
   it('applies --ulimit nofile', () => {
     const r = run(['--ulimit', 'nofile=512:1024'], ['sh', '-c', 'ulimit -n; ulimit -Hn']);
     assert.equal(r.stdout, '512\n1024\n');

@@ -83,6 +83,16 @@ describe('errors through Docker', () => {
     );
   });
 
+  it('--privileged is refused in one line', async () => {
+    await expectFailure(['--privileged'], /--privileged is not supported/);
+  });
+
+  it("a VMM that cannot start shows its own reason, not a later step's", async () => {
+    // More guest RAM than this host has: QEMU cannot allocate it.
+    const mib = Math.ceil((os.totalmem() * 4) / 1024 / 1024);
+    await expectFailure(['--memory', `${mib}m`], /the VM failed: .*memory/i);
+  });
+
   it('a too small --memory says the minimum', async () => {
     await expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 96m/);
   });
