@@ -86,8 +86,7 @@ describe('docker exec', () => {
     const term = Terminal.open(`docker exec -it ${ctr} sh`, 90, 30);
     try {
       await term.waitFor(/^\/ # $/m);
-      term.type('tty; stty size\n');
-      await term.waitFor(/^\/dev\/pts\/\d+\s*\n30 90\s*$/m);
+      await term.retypeUntil('tty; stty size\n', /^\/dev\/pts\/\d+\s*\n30 90\s*$/m);
       term.type('exit 3\n');
       await term.waitDead();
     } finally {

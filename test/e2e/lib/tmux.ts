@@ -66,6 +66,18 @@ export class Terminal {
     }
   }
 
+  /** Types text again every second until the screen matches (bounded). */
+  async retypeUntil(text: string, pattern: RegExp, attempts = 30): Promise<string> {
+    for (let i = 1; ; i++) {
+      this.type(text);
+      try {
+        return await this.waitFor(pattern, 1000);
+      } catch (err) {
+        if (i >= attempts) throw err;
+      }
+    }
+  }
+
   async waitDead(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.dead()) {
