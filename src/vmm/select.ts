@@ -81,7 +81,9 @@ export function selectBackend(settings: Settings): Backend {
   const qemu = findOnPath(settings.qemuPath);
   if (!qemu) {
     throw new DockFireError(
-      `no VMM found: ${settings.qemuPath} is not on PATH and Firecracker is not installed: ` +
+      `no VMM found: ${settings.qemuPath} ${
+        settings.qemuPath.includes('/') ? 'does not exist or is not executable' : 'is not on PATH'
+      } and Firecracker is not installed: ` +
         'apt-get install qemu-system-x86, or install firecracker',
     );
   }
