@@ -76,3 +76,20 @@ int df_spec_string(const struct df_spec_record *rec, char *dst, size_t cap)
     dst[rec->length] = '\0';
     return 0;
 }
+
+int df_is_host_frame_on_stream(uint8_t type)
+{
+    switch (type) {
+    case DF_HELLO:
+    case DF_START:
+    case DF_STDIN:
+    case DF_STDIN_EOF:
+    case DF_SIGNAL:
+    case DF_RESIZE:
+    case DF_OK:
+    case DF_EXEC:
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -99,6 +99,11 @@ int df_decode_header(const uint8_t *buf, struct df_header *out);
  * size is valid or the type is unknown (unknown types are skipped), -1 else. */
 int df_check_payload_size(uint8_t type, uint32_t length);
 
+/* True for the types only the host sends (and HELLO, which the guest sends
+ * once, on stream 0): a guest sending one on a process stream breaks the
+ * protocol. */
+int df_is_host_frame_on_stream(uint8_t type);
+
 /* Iterates the TLV records of a process spec. */
 struct df_spec_iter {
     const uint8_t *data;

@@ -245,16 +245,9 @@ static void process_frame(const struct df_header *h, const uint8_t *frame)
     case DF_EXIT:
         on_exit_frame(p);
         break;
-    case DF_HELLO:
-    case DF_START:
-    case DF_STDIN:
-    case DF_STDIN_EOF:
-    case DF_SIGNAL:
-    case DF_RESIZE:
-    case DF_OK:
-    case DF_EXEC:
-        agent_violation("unexpected frame type", h->type);
     default:
+        if (df_is_host_frame_on_stream(h->type))
+            agent_violation("unexpected frame type", h->type);
         if (agent_noise_allowed())
             df_debug("skipping unknown frame type %u", h->type);
         break;
