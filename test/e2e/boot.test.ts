@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findOnPath } from '../../src/vmm/select';
 import { dockFire, makeBundle } from './lib/bundle';
-import { sh } from './lib/docker';
+import { RUNTIME, sh } from './lib/docker';
 
 const BOOTS = 20;
 
@@ -39,7 +39,7 @@ describe('Firecracker backend', () => {
     const r = sh([
       'env',
       'DOCK_FIRE_VMM=firecracker',
-      'dock-fire',
+      RUNTIME,
       '--root',
       '/run/dock-fire-e2e',
       'run',
@@ -54,7 +54,7 @@ describe('Firecracker backend', () => {
 
 describe('dock-fire check', () => {
   it('reports the accelerator, the VMM, the kernel and the Docker registration', () => {
-    const r = sh(['dock-fire', 'check']);
+    const r = sh([RUNTIME, 'check']);
     assert.equal(r.status, 0, r.stdout);
     for (const what of ['kvm', 'qemu', 'guest', 'backend', 'docker']) {
       assert.match(r.stdout, new RegExp(`^ok\\s+${what}\\s`, 'm'), what);
@@ -62,7 +62,7 @@ describe('dock-fire check', () => {
   });
 
   it('says what to fix when the kernel is missing', () => {
-    const r = sh(['env', 'DOCK_FIRE_KERNEL_PATH=/nonexistent/vmlinux', 'dock-fire', 'check']);
+    const r = sh(['env', 'DOCK_FIRE_KERNEL_PATH=/nonexistent/vmlinux', RUNTIME, 'check']);
     assert.equal(r.status, 1);
     assert.match(
       r.stdout,

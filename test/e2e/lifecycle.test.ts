@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { until } from './lib/wait';
 import { dockFire, makeBundle, state, ROOT } from './lib/bundle';
 import { leftovers, settledLeftovers } from './lib/leftovers';
+import { RUNTIME } from './lib/docker';
 
 let counter = 0;
 const newId = () => `e2e-${process.pid}-${++counter}`;
@@ -21,7 +22,7 @@ function create(id: string, bundle: string, out: string): Promise<number> {
   return new Promise((resolve) => {
     const fd = fs.openSync(out, 'w');
     const child = spawn(
-      'dock-fire',
+      RUNTIME,
       ['--root', ROOT, 'create', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), id],
       { stdio: ['ignore', fd, fd] },
     );

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sh, busyboxRoot, type Result } from './docker';
+import { sh, busyboxRoot, RUNTIME, type Result } from './docker';
 
 export const ROOT = '/run/dock-fire-e2e';
 
 export function dockFire(args: string[], options: { input?: string; timeoutMs?: number } = {}) {
-  return sh(['dock-fire', '--root', ROOT, ...args], options);
+  return sh([RUNTIME, '--root', ROOT, ...args], options);
 }
 
 export interface Bundle {
@@ -24,7 +24,7 @@ export function makeBundle(args: string[]): Bundle {
     const link = path.join(dir, 'rootfs', 'bin', applet);
     if (!fs.existsSync(link)) fs.symlinkSync('busybox', link);
   }
-  const spec = sh(['dock-fire', 'spec', '--bundle', dir]);
+  const spec = sh([RUNTIME, 'spec', '--bundle', dir]);
   if (spec.status !== 0) throw new Error(spec.stderr);
   const file = path.join(dir, 'config.json');
   const bundle: Bundle = {

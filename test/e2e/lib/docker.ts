@@ -7,7 +7,8 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const RUNTIME = 'dock-fire';
+/** The runtime under test: the installed one, or a checkout's (scripts/dev-runtime.sh). */
+export const RUNTIME = process.env.DOCK_FIRE_TEST_RUNTIME || 'dock-fire';
 export const IMAGE = 'dock-fire-test:latest';
 const REPO = path.join(__dirname, '..', '..', '..', '..');
 

@@ -4,13 +4,15 @@
  */
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { RUNTIME } from './docker';
 
 export const STATE_ROOTS = [
   '/run/dock-fire',
   '/run/docker/runtime-runc/moby',
   '/var/run/docker/runtime-dock-fire/moby',
 ];
-export const IMAGE_DIR = '/var/lib/dock-fire';
+/** scripts/dev-runtime.sh gives each runtime name its own image directory. */
+export const IMAGE_DIR = `/var/lib/${RUNTIME}`;
 
 function entries(dir: string): string[] {
   try {

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Builds this checkout and registers it with Docker as a runtime of its own
+# name beside the installed `dock-fire`, so that several checkouts (git
+# worktrees) can be tried at once without replacing each other's programs.
+# The guest kernel stays the installed one. Run ./install.sh once first.
+#
+# usage: scripts/dev-runtime.sh NAME
+#   then: docker run --runtime=NAME ...; NAME ...;
+#         DOCK_FIRE_TEST_RUNTIME=NAME node --test build/test/e2e/<file>.test.js
+set -eu
+name=${1:?usage: scripts/dev-runtime.sh NAME}
+case "$name" in
+*[!a-z0-9-]*) echo "dev-runtime.sh: NAME must be lowercase letters, digits and -" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run -s build
+make -s -C native all
+native/init/make-initramfs.sh build/initramfs.cpio.tmp native/build/dock-fire-init
+mv build/initramfs.cpio.tmp build/initramfs.cpio
+
+wrapper=/usr/local/bin/$name
+cat > "$wrapper.tmp" <<WRAPPER
+#!/bin/sh
+# dock-fire built from $repo (scripts/dev-runtime.sh)
+export DOCK_FIRE_MONITOR_PATH=$repo/native/build/dock-fire-monitor
+export DOCK_FIRE_INITRD_PATH=$repo/build/initramfs.cpio
+export DOCK_FIRE_IMAGE_DIR=/var/lib/$name
+exec $(command -v node) $repo/build/src/cli/main.js "\$@"
+WRAPPER
+chmod 0755 "$wrapper.tmp"
+mv "$wrapper.tmp" "$wrapper"
+scripts/docker-register.sh "$wrapper" "$name"
+echo "runtime $name: $wrapper"
