@@ -56,7 +56,15 @@ enum df_spec_tag {
     DF_TAG_MASK_PATH = 16,
     DF_TAG_READONLY_PATH = 17,
     DF_TAG_SYSCTL = 18,
+    DF_TAG_NET_LINK = 19,
+    DF_TAG_NET_ADDR = 20,
+    DF_TAG_NET_ROUTE = 21,
+    DF_TAG_DNS_RELAY = 22,
 };
+
+/* Bounds of the network records of a container START. */
+#define DF_NET_MAX_ADDRS 16u
+#define DF_NET_MAX_ROUTES 32u
 
 #define DF_SPEC_RECORD_HEADER 6u
 
