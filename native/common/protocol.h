@@ -31,7 +31,16 @@ enum df_frame_type {
     DF_ERROR = 11,
     DF_OK = 12,
     DF_EXEC = 13,
+    DF_DNS_QUERY = 14,
+    DF_DNS_ANSWER = 15,
 };
+
+/* DNS_QUERY and DNS_ANSWER: u32 tag, then one DNS message (a header is 12
+ * bytes; 4096 is the EDNS payload size resolvers commonly offer). */
+#define DF_DNS_TAG_SIZE 4u
+#define DF_DNS_MIN_MSG 12u
+#define DF_DNS_MAX_MSG 4096u
+#define DF_DNS_PORT 53u
 
 enum df_exit_kind { DF_EXITED = 0, DF_SIGNALED = 1 };
 

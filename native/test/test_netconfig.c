@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "netconfig.h"
+#include "netns.h"
 
 static char err[512];
 
@@ -28,17 +29,6 @@ static const char *run(const char *cmd)
     out[n] = '\0';
     pclose(p);
     return out;
-}
-
-static bool only_loopback(void)
-{
-    struct if_nameindex *list = if_nameindex();
-    if (list == NULL)
-        return false;
-    bool only = list[0].if_index != 0 && strcmp(list[0].if_name, "lo") == 0 &&
-                list[1].if_index == 0;
-    if_freenameindex(list);
-    return only;
 }
 
 static void addr(struct netspec *net, uint8_t family, const char *text, uint8_t prefix)
@@ -150,11 +140,8 @@ static void test_failures(void)
 
 int main(void)
 {
-    if (!only_loopback()) {
-        fprintf(stderr, "test-netconfig: run me in an empty network namespace "
-                        "(unshare -n), where I can create eth0\n");
+    if (netns_enter_test("test-netconfig") < 0)
         return 2;
-    }
     /* The kernel registers the peer end (eth0) first: it gets the lower index. */
     if (system("ip link add dfpeer type veth peer name eth0 && ip link set dfpeer up") != 0) {
         fprintf(stderr, "test-netconfig: cannot create a veth pair\n");
