@@ -46,6 +46,12 @@ int df_check_payload_size(uint8_t type, uint32_t length)
     case DF_START:
     case DF_EXEC:
         return length >= DF_SPEC_RECORD_HEADER ? 0 : -1;
+    case DF_DNS_QUERY:
+    case DF_DNS_ANSWER:
+        return length >= DF_DNS_TAG_SIZE + DF_DNS_MIN_MSG &&
+                       length <= DF_DNS_TAG_SIZE + DF_DNS_MAX_MSG
+                   ? 0
+                   : -1;
     default:
         return 0;
     }
@@ -88,6 +94,7 @@ int df_is_host_frame_on_stream(uint8_t type)
     case DF_RESIZE:
     case DF_OK:
     case DF_EXEC:
+    case DF_DNS_ANSWER:
         return 1;
     default:
         return 0;

@@ -31,7 +31,16 @@ enum df_frame_type {
     DF_ERROR = 11,
     DF_OK = 12,
     DF_EXEC = 13,
+    DF_DNS_QUERY = 14,
+    DF_DNS_ANSWER = 15,
 };
+
+/* DNS_QUERY and DNS_ANSWER: u32 tag, then one DNS message (a header is 12
+ * bytes; 4096 is the EDNS payload size resolvers commonly offer). */
+#define DF_DNS_TAG_SIZE 4u
+#define DF_DNS_MIN_MSG 12u
+#define DF_DNS_MAX_MSG 4096u
+#define DF_DNS_PORT 53u
 
 enum df_exit_kind { DF_EXITED = 0, DF_SIGNALED = 1 };
 
@@ -56,7 +65,15 @@ enum df_spec_tag {
     DF_TAG_MASK_PATH = 16,
     DF_TAG_READONLY_PATH = 17,
     DF_TAG_SYSCTL = 18,
+    DF_TAG_NET_LINK = 19,
+    DF_TAG_NET_ADDR = 20,
+    DF_TAG_NET_ROUTE = 21,
+    DF_TAG_DNS_RELAY = 22,
 };
+
+/* Bounds of the network records of a container START. */
+#define DF_NET_MAX_ADDRS 16u
+#define DF_NET_MAX_ROUTES 32u
 
 #define DF_SPEC_RECORD_HEADER 6u
 

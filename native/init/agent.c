@@ -11,6 +11,7 @@
 
 #include "boot.h"
 #include "channel.h"
+#include "dns_relay.h"
 #include "log.h"
 #include "process.h"
 #include "pty.h"
@@ -110,6 +111,12 @@ static bool handle_frame(struct session *s, const struct df_header *h, const uin
     case DF_RESIZE:
         handle_resize(s, h->stream, p);
         return true;
+    case DF_DNS_ANSWER:
+        if (h->stream == DF_STREAM_CONNECTION)
+            dns_relay_answer(p, h->length);
+        else
+            df_warn("ignored a DNS_ANSWER on stream %u", h->stream);
+        return true;
     case DF_ERROR:
         df_warn("host error on stream %u: code %u: %.*s", h->stream, df_get32(p),
                 (int)(h->length - 4), (const char *)p + 4);
@@ -120,6 +127,7 @@ static bool handle_frame(struct session *s, const struct df_header *h, const uin
     case DF_STDERR:
     case DF_EXIT:
     case DF_OK:
+    case DF_DNS_QUERY:
         df_warn("ignored a frame of type %u the host should not send", h->type);
         return true;
     default:

@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "boot.h"
 #include "channel.h"
+#include "dns_relay.h"
 #include "exec_stream.h"
 #include "log.h"
 #include "network.h"
@@ -41,9 +42,9 @@ enum fd_role { ROLE_STDOUT, ROLE_STDERR, ROLE_STDIN };
 
 /* The fds one poll waits on, and which stream's stdio each one is. */
 struct poll_set {
-    struct pollfd fds[2 + 3 * STREAMS_MAX];
-    struct stream *streams[2 + 3 * STREAMS_MAX];
-    enum fd_role roles[2 + 3 * STREAMS_MAX];
+    struct pollfd fds[3 + 3 * STREAMS_MAX];
+    struct stream *streams[3 + 3 * STREAMS_MAX];
+    enum fd_role roles[3 + 3 * STREAMS_MAX];
     size_t n;
 };
 
@@ -56,12 +57,16 @@ static void watch(struct poll_set *set, int fd, short events, struct stream *st,
     set->n++;
 }
 
-/* Entries 0 and 1 are the agent channel and the signalfd. */
+/* Entries 0, 1 and 2 are the agent channel, the signalfd and the DNS
+ * relay (-1, so ignored by poll, when there is none). */
+#define FIRST_STDIO 3
+
 static void watch_all(struct session *s, int signal_fd, struct poll_set *set)
 {
     set->n = 0;
     watch(set, s->agent_open && !s->stalled ? s->agent_fd : -1, POLLIN, NULL, ROLE_STDIN);
     watch(set, signal_fd, POLLIN, NULL, ROLE_STDIN);
+    watch(set, s->agent_open ? dns_relay_fd() : -1, POLLIN, NULL, ROLE_STDIN);
     for (size_t i = 0; i < STREAMS_MAX; i++) {
         struct stream *st = &s->streams[i];
         struct stdio_relay *r = &st->stdio;
@@ -90,6 +95,21 @@ static void serve(struct session *s, struct stream *st, enum fd_role role, int f
         s->agent_open = false;
 }
 
+/* Bounded per round: a flood of queries must not starve the stdio. */
+#define QUERIES_PER_ROUND 16
+
+static void relay_queries(struct session *s)
+{
+    static uint8_t payload[DNS_RELAY_QUERY_MAX];
+    for (int i = 0; i < QUERIES_PER_ROUND; i++) {
+        long n = dns_relay_take_query(payload);
+        if (n < 0)
+            return;
+        if (n > 0)
+            agent_send(s, DF_DNS_QUERY, DF_STREAM_CONNECTION, payload, (size_t)n);
+    }
+}
+
 static void run(struct session *s, int signal_fd)
 {
     static struct poll_set set;
@@ -105,10 +125,12 @@ static void run(struct session *s, int signal_fd)
         if (set.fds[1].revents)
             handle_signals(s, signal_fd);
         /* Output before exit status: EXIT must follow all output. */
-        for (size_t i = 2; i < set.n; i++) {
+        for (size_t i = FIRST_STDIO; i < set.n; i++) {
             if (set.fds[i].revents)
                 serve(s, set.streams[i], set.roles[i], set.fds[i].fd);
         }
+        if (set.fds[2].revents)
+            relay_queries(s);
         if (set.fds[0].revents)
             agent_receive(s);
         else if (s->stalled)

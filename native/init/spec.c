@@ -207,11 +207,17 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
         return fail(err, errlen, "invalid process spec: %zu bytes, over %u", size,
                     DF_MAX_PAYLOAD);
 
+    netspec_reset(&spec->net);
     struct df_spec_iter it = {payload, size, 0};
     struct df_spec_record rec;
     int more;
     while ((more = df_spec_next(&it, &rec)) == 1) {
-        int rc = take_record(spec, &rec);
+        int rc = netspec_take(&spec->net, &rec, err, errlen);
+        if (rc == -1)
+            return -1;
+        if (rc == 0)
+            continue;
+        rc = take_record(spec, &rec);
         if (rc == -2)
             return fail(err, errlen, "invalid process spec: unknown tag %u", rec.tag);
         if (rc < 0)
@@ -222,6 +228,8 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
         return fail(err, errlen, "invalid process spec: a record runs past the end");
     if (spec->nargs == 0)
         return fail(err, errlen, "invalid process spec: no ARG record");
+    if (netspec_finish(&spec->net, err, errlen) < 0)
+        return -1;
     spec->args[spec->nargs] = NULL;
     spec->env[spec->nenv] = NULL;
     return 0;
@@ -243,5 +251,5 @@ const char *spec_container_record(const struct spec *spec)
         return "READONLY_PATH";
     if (spec->nsysctls > 0)
         return "SYSCTL";
-    return NULL;
+    return netspec_first_record(&spec->net);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netspec.h"
 #include "protocol.h"
 
 /* No payload holds more records than this, so no array below can overflow. */
@@ -67,6 +68,7 @@ struct spec {
     size_t nreadonly;
     const char *sysctls[SPEC_MAX_RECORDS]; /* "key=value" */
     size_t nsysctls;
+    struct netspec net; /* container START only */
 
     /* Strings are copied here with their terminators; every record adds at
      * most its own length plus one byte. */

@@ -7,8 +7,10 @@
 #include <stdio.h>
 
 #include "agent.h"
+#include "dns_relay.h"
 #include "exec_stream.h"
 #include "log.h"
+#include "netconfig.h"
 #include "process.h"
 #include "spec.h"
 
@@ -42,6 +44,12 @@ static void start_container(struct session *s, const uint8_t *p, size_t n)
 
     st->state = STREAM_FAILED;
     if (spec_decode(p, n, &spec, msg, sizeof msg) < 0) {
+        agent_send_error(s, st->id, CODE_START_REJECTED, msg);
+        return;
+    }
+    /* Before the process exists: it may use the network at once. */
+    if ((spec.net.has_link && netconfig_apply(&spec.net, msg, sizeof msg) < 0) ||
+        (spec.net.has_dns_relay && dns_relay_open(spec.net.dns_relay, msg, sizeof msg) < 0)) {
         agent_send_error(s, st->id, CODE_START_REJECTED, msg);
         return;
     }

@@ -274,6 +274,10 @@ static void handle_frame(const struct df_header *h, const uint8_t *frame)
         on_hello(frame + DF_HEADER_SIZE, h->length);
         return;
     }
+    if (h->type == DF_DNS_QUERY && !M.cfg.attach) {
+        dns_query(h, frame + DF_HEADER_SIZE);
+        return;
+    }
     if (h->stream == M.stream || (h->type == DF_ERROR && h->stream == DF_STREAM_CONNECTION)) {
         process_frame(h, frame);
         return;

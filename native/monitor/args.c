@@ -1,7 +1,7 @@
 /* The monitor's command line, in its two forms:
  *
  * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
- *     --console-log PATH --log PATH --ready-fd N [--netns]
+ *     --console-log PATH --log PATH --ready-fd N [--netns] [--dns-relay IPV4]
  *     [--cgroup-procs FILE]... [--console-socket PATH] [--debug] -- VMM_ARGV...
  *
  * dock-fire-monitor --attach CONTROL_SOCKET --spec FILE --log PATH
@@ -9,6 +9,7 @@
  */
 #include "monitor.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,10 @@ static const char *parse_value(const char *a, const char *v)
     } else if (strcmp(a, "--ready-fd") == 0) {
         if ((c->ready_fd = parse_fd(v)) < 0)
             return "--ready-fd needs a file descriptor number above 2";
+    } else if (strcmp(a, "--dns-relay") == 0) {
+        if (inet_pton(AF_INET, v, &c->dns_relay) != 1)
+            return "--dns-relay needs an IPv4 address";
+        c->has_dns_relay = true;
     } else if (strcmp(a, "--cgroup-procs") == 0) {
         if (c->n_cgroup_procs == MAX_CGROUP_FILES)
             return "too many --cgroup-procs";
@@ -70,7 +75,8 @@ static const char *check_attach(bool dashdash)
     const struct config *c = &M.cfg;
     if (dashdash)
         return "no VMM command in attach mode";
-    if (c->dir || c->agent_path || c->console_log_path || c->netns || c->n_cgroup_procs)
+    if (c->dir || c->agent_path || c->console_log_path || c->netns || c->n_cgroup_procs ||
+        c->has_dns_relay)
         return "--attach takes only --spec, --log, --ready-fd, --console-socket, --debug";
     if (c->ready_fd < 0)
         return "--ready-fd is required";

@@ -134,13 +134,15 @@ static void check_timers(int64_t now)
         monitor_exit(128 + SIGKILL, 1000);
     }
     control_expire(now);
+    dns_expire(now);
     check_failure(now);
 }
 
 static int poll_timeout(int64_t now)
 {
     int64_t next = 0;
-    int64_t deadlines[] = {M.kill_deadline, M.failure_deadline, control_next_deadline()};
+    int64_t deadlines[] = {M.kill_deadline, M.failure_deadline, control_next_deadline(),
+                           dns_next_deadline()};
     for (size_t i = 0; i < sizeof deadlines / sizeof deadlines[0]; i++)
         if (deadlines[i] != 0 && (next == 0 || deadlines[i] < next))
             next = deadlines[i];
@@ -150,12 +152,14 @@ static int poll_timeout(int64_t now)
 }
 
 enum source { SRC_SIGNAL, SRC_CONTROL, SRC_AGENT_LISTEN, SRC_AGENT, SRC_CONSOLE, SRC_STDIN,
-              SRC_STDOUT, SRC_STDERR, SRC_CLIENT };
+              SRC_STDOUT, SRC_STDERR, SRC_CLIENT, SRC_DNS };
+
+#define POLL_MAX (SRC_CLIENT + MAX_CLIENTS + DNS_MAX_PENDING)
 
 struct poll_set {
-    struct pollfd pfds[SRC_CLIENT + MAX_CLIENTS];
-    int source[SRC_CLIENT + MAX_CLIENTS];
-    int client[SRC_CLIENT + MAX_CLIENTS];
+    struct pollfd pfds[POLL_MAX];
+    int source[POLL_MAX];
+    int client[POLL_MAX]; /* SRC_CLIENT: the client; SRC_DNS: the query's slot */
     int n;
 };
 
@@ -187,6 +191,12 @@ static void build(struct poll_set *s)
     int added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
     for (int i = first; i < first + added; i++)
         s->source[i] = SRC_CLIENT;
+    s->n += added;
+
+    first = s->n;
+    added = dns_poll_fds(s->pfds + first, s->client + first, DNS_MAX_PENDING);
+    for (int i = first; i < first + added; i++)
+        s->source[i] = SRC_DNS;
     s->n += added;
 }
 
@@ -228,6 +238,9 @@ static void dispatch(const struct poll_set *s)
             break;
         case SRC_CLIENT:
             control_event(s->client[i], s->pfds[i].fd, ev);
+            break;
+        case SRC_DNS:
+            dns_event(s->client[i], s->pfds[i].fd);
             break;
         }
     }

@@ -12,6 +12,7 @@
 #include "protocol.h"
 #include "queue.h"
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,6 +48,8 @@ struct config {
     int ready_fd;
     bool netns;
     bool debug;
+    bool has_dns_relay;        /* --dns-relay: where DNS_QUERY goes */
+    struct in_addr dns_relay;
     const char *cgroup_procs[MAX_CGROUP_FILES];
     int n_cgroup_procs;
     char **vmm_argv;
@@ -179,6 +182,15 @@ void stdio_read_stdin(void);
 void stdio_write(int which);
 void stdio_flush_blocking(int timeout_ms);
 void stdio_output(int which, const uint8_t *data, size_t n);
+
+/* dns.c: --dns-relay, the host's half of the guest's DNS relay */
+/* Queries waiting for the resolver at once; more are dropped. */
+#define DNS_MAX_PENDING 32
+void dns_query(const struct df_header *h, const uint8_t *payload);
+int dns_poll_fds(struct pollfd *pfds, int *slot_of, int max);
+void dns_event(int slot, int fd);
+int64_t dns_next_deadline(void);
+void dns_expire(int64_t now);
 
 /* loop.c */
 int signals_setup(void);

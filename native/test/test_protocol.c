@@ -160,6 +160,25 @@ static bool check_bad_spec(char **tokens, int count, const char **why)
     return rc == -1;
 }
 
+/* Network record vectors: their values are test-netspec's to check; here
+ * only that they are whole TLV records, as any spec. */
+static bool check_net_spec(char **tokens, int count, const char **why)
+{
+    static struct bytes spec;
+    const char *hex = field(tokens, count, "hex");
+    if (!hex || parse_hex(hex, &spec) < 0) {
+        *why = "malformed vector";
+        return false;
+    }
+    struct df_spec_iter it = {spec.data, spec.len, 0};
+    struct df_spec_record rec;
+    int rc;
+    while ((rc = df_spec_next(&it, &rec)) == 1)
+        ;
+    *why = "records do not end cleanly";
+    return rc == 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -200,6 +219,8 @@ int main(int argc, char **argv)
             ok = check_spec(tokens + 2, count - 2, &why);
         else if (strcmp(tokens[0], "bad-spec") == 0)
             ok = check_bad_spec(tokens + 2, count - 2, &why);
+        else if (strcmp(tokens[0], "net-spec") == 0 || strcmp(tokens[0], "bad-net-spec") == 0)
+            ok = check_net_spec(tokens + 2, count - 2, &why);
         else {
             ok = false;
             why = "unknown vector kind";

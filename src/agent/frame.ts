@@ -24,7 +24,15 @@ export enum FrameType {
   Error = 11,
   Ok = 12,
   Exec = 13,
+  /** Stream 0 only: u32 tag, then one DNS message (guest to host). */
+  DnsQuery = 14,
+  /** Stream 0 only: the tag of the query, then the answer (host to guest). */
+  DnsAnswer = 15,
 }
+
+/** Bounds of the DNS message in DNS_QUERY and DNS_ANSWER. */
+export const DNS_MIN_MSG = 12;
+export const DNS_MAX_MSG = 4096;
 
 export interface Frame {
   type: number;
@@ -70,6 +78,9 @@ export function checkPayloadSize(type: number, length: number): boolean {
     case FrameType.Start:
     case FrameType.Exec:
       return length >= 6;
+    case FrameType.DnsQuery:
+    case FrameType.DnsAnswer:
+      return length >= 4 + DNS_MIN_MSG && length <= 4 + DNS_MAX_MSG;
     default:
       return true;
   }

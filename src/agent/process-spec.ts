@@ -24,6 +24,11 @@ export enum SpecTag {
   MaskPath = 16,
   ReadonlyPath = 17,
   Sysctl = 18,
+  /** The network records of a container START: src/agent/network-spec.ts. */
+  NetLink = 19,
+  NetAddr = 20,
+  NetRoute = 21,
+  DnsRelay = 22,
 }
 
 export interface GuestMount {

@@ -23,6 +23,11 @@ export interface MonitorOptions {
   newNetns: boolean;
   cgroupProcs: string[];
   consoleSocket?: string;
+  /**
+   * IPv4 of the resolver the monitor asks for the guest's DNS queries
+   * (`--dns-relay`): Docker's 127.0.0.11 in the container's netns.
+   */
+  dnsRelay?: string;
   debug: boolean;
 }
 
@@ -112,6 +117,7 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
     '3',
   ];
   if (options.newNetns) args.push('--netns');
+  if (options.dnsRelay !== undefined) args.push('--dns-relay', options.dnsRelay);
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
   if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
   if (options.debug) args.push('--debug');
