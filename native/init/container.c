@@ -2,6 +2,8 @@
  * in runc's order: mounts in the new root, switch into it, terminal,
  * limits, working directory, user and capabilities, exec. */
 #include "container.h"
+
+#include "network.h"
 #include "sysctl.h"
 
 #include <ctype.h>
@@ -95,6 +97,8 @@ _Noreturn void container_run(const struct spec *spec, const struct launch *launc
     umask(0);
 
     rootfs_prepare(spec);
+    if (!spec->net.has_link && network_loopback_up() < 0)
+        container_fail("bring up lo: %s", container_strerror(errno));
     if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
         container_fail("sethostname: %s", container_strerror(errno));
     /* Before leaving init's /proc: sysctls apply to the writer's namespaces. */

@@ -19,10 +19,12 @@
 #include "log.h"
 
 /* What the child joins, opened by init from /proc/<pid>/ before the fork. */
-enum { NS_PID, NS_MNT, NS_UTS, NS_IPC, NS_ROOT, NS_COUNT };
+enum { NS_PID, NS_MNT, NS_UTS, NS_IPC, NS_NET, NS_ROOT, NS_COUNT };
 
-static const char *const ns_paths[NS_COUNT] = {"ns/pid", "ns/mnt", "ns/uts", "ns/ipc", "root"};
-static const int ns_types[NS_COUNT] = {CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, 0};
+static const char *const ns_paths[NS_COUNT] = {"ns/pid", "ns/mnt", "ns/uts", "ns/ipc", "ns/net",
+                                               "root"};
+static const int ns_types[NS_COUNT] = {CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
+                                       CLONE_NEWNET, 0};
 
 static int own_pid_ns = -1;
 
@@ -71,7 +73,7 @@ _Noreturn static void run_child(const struct spec *spec, const struct launch *la
                                 const int fds[NS_COUNT])
 {
     container_child_begin(launch);
-    for (int i = NS_MNT; i <= NS_IPC; i++) {
+    for (int i = NS_MNT; i <= NS_NET; i++) {
         if (setns(fds[i], ns_types[i]) < 0)
             container_fail("join the container's %s namespace: %s", ns_paths[i] + 3,
                            container_strerror(errno));

@@ -40,7 +40,11 @@ pid_t process_start(const struct spec *spec, struct stdio_relay *relay, uint32_t
 
     /* A raw clone without a new stack behaves like fork(); glibc's and
      * musl's clone() wrappers would want a separate stack. */
-    long pid = syscall(SYS_clone, CLONE_FLAGS | SIGCHLD, 0, 0, 0, 0);
+    /* A container without a network (--network none) gets a network
+     * namespace of its own, with loopback only: the guest's eth0 exists (the
+     * VM has a NIC either way), but runc would show no such device. */
+    unsigned long flags = CLONE_FLAGS | (spec->net.has_link ? 0 : CLONE_NEWNET);
+    long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
     if (pid == 0)
         container_run(spec, &launch);
     if (pid < 0) {

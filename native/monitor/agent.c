@@ -155,6 +155,7 @@ static void on_hello(const uint8_t *p, uint32_t n)
     printable_copy(release, sizeof release, p + 4, n - 4);
     df_info("guest ready, kernel %s", release);
     M.hello = true;
+    control_guest_booted();
     agent_write(); /* a START may be waiting */
 }
 

@@ -37,6 +37,9 @@ struct client {
     _Alignas(PAGE) uint8_t in[DF_HEADER_SIZE + DF_MAX_PAYLOAD];
 };
 
+/* The client of a pending HELLO request, or -1. */
+static int boot_client = -1;
+
 static struct client clients[MAX_CLIENTS];
 static bool closing_all; /* the monitor exits: exec'd processes die anyway */
 
@@ -57,6 +60,8 @@ static void client_close(int i, const char *why)
          * client. Failure only costs memory. */
         (void)madvise(c->in, sizeof c->in / PAGE * PAGE, MADV_DONTNEED);
     }
+    if (boot_client == i)
+        boot_client = -1;
     if (M.start_client == i) {
         /* The START stands: the guest runs the container regardless. */
         df_info("start client went away before the container started");
@@ -179,6 +184,29 @@ static void reply_ok(int i)
     control_reply(i, frame, sizeof frame);
 }
 
+/* A HELLO request waits for the guest's HELLO: the VMM is then fully up
+ * (its TAP device exists), which `start` needs before it links the network. */
+static void request_boot(int i)
+{
+    if (M.hello) {
+        reply_ok(i);
+        return;
+    }
+    if (boot_client >= 0) {
+        control_reply_error(i, MONITOR_ERROR_STATUS, "another client waits for the boot");
+        return;
+    }
+    boot_client = i;
+}
+
+void control_guest_booted(void)
+{
+    int i = boot_client;
+    boot_client = -1;
+    if (i >= 0)
+        reply_ok(i);
+}
+
 static void request_start(int i, const uint8_t *payload, uint32_t n)
 {
     if (M.start_requested) {
@@ -227,6 +255,9 @@ static void handle_request(int i, const struct df_header *h, const uint8_t *payl
         return;
     }
     switch (h->type) {
+    case DF_HELLO:
+        request_boot(i);
+        break;
     case DF_START:
         request_start(i, payload, h->length);
         break;

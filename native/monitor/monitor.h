@@ -171,6 +171,7 @@ int control_poll_fds(struct pollfd *pfds, int *client_of, int max);
 void control_event(int client, int fd, short revents);
 void control_reply(int client, const uint8_t *frame, size_t n);
 void control_reply_error(int client, uint32_t code, const char *msg);
+void control_guest_booted(void);
 void control_flush_blocking(int client, int timeout_ms);
 void control_close_all(void);
 int64_t control_next_deadline(void);

@@ -131,6 +131,7 @@ export async function createContainer(
       agentSocket: plan.agentSocket,
       vmmArgv: plan.argv,
       newNetns: true,
+      dnsRelay: state.dnsRelay,
       cgroupProcs: cgroups.procsFiles,
       consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
       debug: options.debug,

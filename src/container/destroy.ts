@@ -44,10 +44,30 @@ export async function killMonitor(state: ContainerState): Promise<void> {
   }
 }
 
+const CGROUP_EMPTY_WAIT_MS = 10_000;
+
+/**
+ * A killed VMM can take a while to exit on a loaded host (it frees all guest
+ * RAM), and its cgroup stays busy until it has. cgroup v1 has no event for
+ * "empty" short of a release agent, so this retries, bounded.
+ */
+async function removeCgroupsOnceEmpty(dirs: string[]): Promise<void> {
+  const deadline = Date.now() + CGROUP_EMPTY_WAIT_MS;
+  for (;;) {
+    try {
+      removeCgroups(dirs);
+      return;
+    } catch (err) {
+      if (!/EBUSY/.test(String(err)) || Date.now() > deadline) throw err;
+      await sleep(50);
+    }
+  }
+}
+
 export async function destroy(store: StateStore, state: ContainerState): Promise<void> {
   await killMonitor(state);
   await disconnectGuest({ id: state.id, stateDir: store.dir(state.id) }, state.network);
-  removeCgroups(state.cgroups ?? []);
+  await removeCgroupsOnceEmpty(state.cgroups ?? []);
   fs.rmSync(state.imageDir, { recursive: true, force: true });
   store.remove(state.id);
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkReply, request } from '../agent/control';
-import { FrameType, STREAM_CONTAINER } from '../agent/frame';
+import { FrameType, PROTOCOL_VERSION, STREAM_CONTAINER } from '../agent/frame';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
@@ -38,7 +38,7 @@ async function connectNetwork(
     state.network = { mode, tap: tapName(id) };
     store.write(state);
   }).catch((err) => {
-    throw wrap(`starting container ${id}: connecting the guest's network`, err);
+    throw wrap("connecting the guest's network", err);
   });
   state.network = network.state;
   store.write(state);
@@ -64,20 +64,17 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
     const processSpec = fs.readFileSync(path.join(stateDir, PROCESS_SPEC_FILE));
 
     const bundleSpec = loadSpec(state.bundle);
-    const spec = Buffer.concat([
-      processSpec,
-      await connectNetwork(store, state, settings, bundleSpec),
-    ]);
 
+    const deadline = Date.now() + settings.bootTimeoutSeconds * 1000;
+    const left = () => Math.max(1, deadline - Date.now());
     try {
-      const reply = await request(
-        stateDir,
-        FrameType.Start,
-        STREAM_CONTAINER,
-        spec,
-        settings.bootTimeoutSeconds * 1000,
-      );
-      checkReply(reply);
+      // The guest has booted: the VMM, with its TAP device, is fully up.
+      const hello = Buffer.alloc(4);
+      hello.writeUInt32LE(PROTOCOL_VERSION, 0);
+      checkReply(await request(stateDir, FrameType.Hello, STREAM_CONTAINER, hello, left()));
+      const network = await connectNetwork(store, state, settings, bundleSpec);
+      const spec = Buffer.concat([processSpec, network]);
+      checkReply(await request(stateDir, FrameType.Start, STREAM_CONTAINER, spec, left()));
     } catch (err) {
       const consoleLog = path.join(stateDir, CONSOLE_LOG);
       if (err instanceof DockFireError && /did not answer/.test(err.message)) {
@@ -87,7 +84,8 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
             `guest console: ${consoleLog})`,
         );
       }
-      const reason = /VM ended before/.test(String(err)) ? vmFailureReason(stateDir) : undefined;
+      const vmGone = /VM ended before|monitor closed the connection/.test(String(err));
+      const reason = vmGone ? vmFailureReason(stateDir) : undefined;
       if (reason) {
         throw new DockFireError(`starting container ${id}: the VM failed: ${reason}`, {
           exitCode: (err as DockFireError).exitCode,

@@ -37,6 +37,8 @@ export function run(argv: string[], options: CommandOptions = {}): Promise<strin
         reject(new DockFireError(`${argv.slice(0, 3).join(' ')} failed: ${said}`));
       },
     );
+    // A tool that fails before reading its input closes the pipe: its exit says why.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }

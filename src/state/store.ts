@@ -141,7 +141,8 @@ export class StateStore {
     const release = await lockfile.lock(dir, {
       realpath: false,
       lockfilePath: `${dir}.lock`,
-      stale: 30_000,
+      // A verb that crashed holding the lock frees it after 10 s; the retries outlast that.
+      stale: 10_000,
       retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
     });
     try {

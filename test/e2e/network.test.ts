@@ -24,7 +24,8 @@ function httpd(name: string): string[] {
 async function hostGet(url: string): Promise<string> {
   let last = '';
   await until(() => {
-    const r = sh(['busybox', 'wget', '-q', '-T', '5', '-O', '-', url]);
+    // busybox wget's own -T timeout crashes it (busybox 1.35): bound it from outside.
+    const r = sh(['busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 10_000 });
     last = r.stdout || r.stderr;
     return r.status === 0;
   }, `GET ${url} (${last})`);
@@ -37,10 +38,20 @@ function inspect(id: string, format: string): string {
   return r.stdout.trim();
 }
 
+/** The host's address on a Docker network (the default bridge does not record it in IPAM). */
 function gatewayOf(network: string): string {
-  const r = docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network]);
+  const r = docker(['network', 'inspect', '-f', '{{json .}}', network]);
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
+  const info = JSON.parse(r.stdout) as {
+    Id: string;
+    IPAM: { Config: { Gateway?: string }[] };
+    Options: Record<string, string>;
+  };
+  const recorded = info.IPAM.Config[0]?.Gateway;
+  if (recorded) return recorded;
+  const bridge = info.Options['com.docker.network.bridge.name'] ?? `br-${info.Id.slice(0, 12)}`;
+  const addr = sh(['ip', '-j', '-4', 'address', 'show', 'dev', bridge]);
+  return JSON.parse(addr.stdout)[0].addr_info[0].local;
 }
 
 function removeContainers(ids: string[]) {
@@ -163,10 +174,7 @@ describe('a user-defined bridge network', () => {
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /nameserver 127\.0\.0\.11/);
     await until(() => {
-      r = run(
-        ['--network', network],
-        ['wget', '-q', '-T', '5', '-O', '-', 'http://df-e2e-a:8080/'],
-      );
+      r = run(['--network', network], ['wget', '-q', '-O', '-', 'http://df-e2e-a:8080/']);
       return r.status === 0;
     }, 'a dock-fire client reaching df-e2e-a');
     assert.match(r.stdout, /served by df-a/);
