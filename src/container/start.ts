@@ -12,11 +12,15 @@ import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
 import { loadSpec } from '../oci/spec';
+import { waitGone } from '../state/proc';
 import { currentStatus, ociState } from '../state/status';
 import type { StateStore } from '../state/store';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
 import { vmFailureReason } from './vm-failure';
+
+/** How long a failed start waits for the monitor to exit (it takes ~50 ms). */
+const MONITOR_EXIT_WAIT_MS = 3000;
 
 export async function startContainer(store: StateStore, settings: Settings, id: string) {
   await store.locked(id, async () => {
@@ -38,6 +42,10 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
       );
       checkReply(reply);
     } catch (err) {
+      // After the guest's ERROR the monitor ends the VM and exits. Docker
+      // deletes the task as soon as start fails, and containerd refuses while
+      // the task is still `created`: the state dir and drive would stay behind.
+      await waitGone(state.pid, state.pidStartTime, MONITOR_EXIT_WAIT_MS);
       const consoleLog = path.join(stateDir, CONSOLE_LOG);
       if (err instanceof DockFireError && /did not answer/.test(err.message)) {
         throw new DockFireError(
