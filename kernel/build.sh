@@ -31,9 +31,10 @@ if [ ! -f "$dir/vmlinux" ]; then
 
     tar -xJf "$src_tar" -C "$work" --strip-components=1
     cd "$work"
-    make -s tinyconfig
+    # stdout carries only the result's path: the build's chatter goes to stderr.
+    make -s tinyconfig >&2
     ./scripts/kconfig/merge_config.sh -m .config "$here/guest.config" >/dev/null
-    make -s olddefconfig
+    make -s olddefconfig >&2
     # Every `=y` of the fragment must have survived olddefconfig, or the guest
     # misses a device and fails at boot in a way that is hard to diagnose.
     missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$here/guest.config" | while read -r line; do

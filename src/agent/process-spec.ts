@@ -128,6 +128,19 @@ function cString(value: string, what: string): Buffer {
   return Buffer.from(`${value}\0`, 'utf8');
 }
 
+function fileValue(f: GuestFile): Buffer {
+  const head = Buffer.alloc(12);
+  head.writeUInt32LE(f.mode, 0);
+  head.writeUInt32LE(f.uid, 4);
+  head.writeUInt32LE(f.gid, 8);
+  return Buffer.concat([head, cString(f.target, 'mount destination'), f.content]);
+}
+
+/** A FILE record on its own, to add to a spec made earlier. */
+export function encodeFile(f: GuestFile): Buffer {
+  return encodeRecord(SpecTag.File, fileValue(f));
+}
+
 export function encodeProcess(p: GuestProcess): Buffer {
   const w = new RecordWriter();
 
@@ -161,13 +174,7 @@ export function encodeProcess(p: GuestProcess): Buffer {
       ]),
     );
   }
-  for (const f of p.files) {
-    const head = Buffer.alloc(12);
-    head.writeUInt32LE(f.mode, 0);
-    head.writeUInt32LE(f.uid, 4);
-    head.writeUInt32LE(f.gid, 8);
-    w.add(SpecTag.File, Buffer.concat([head, cString(f.target, 'mount destination'), f.content]));
-  }
+  for (const f of p.files) w.add(SpecTag.File, fileValue(f));
   if (p.rootReadonly) w.add(SpecTag.RootReadonly, Buffer.alloc(0));
   if (p.caps) {
     const b = Buffer.alloc(40);

@@ -12,6 +12,7 @@ import * as create from './create';
 import * as del from './delete';
 import * as exec from './exec';
 import * as features from './features';
+import * as gc from './gc';
 import * as kill from './kill';
 import * as list from './list';
 import * as notYet from './not-yet';
@@ -52,6 +53,7 @@ function buildProgram(): Command {
     verb.register(program, context);
   }
   features.register(program);
+  gc.register(program);
   spec.register(program);
   notYet.register(program);
   return program;

@@ -34,12 +34,19 @@ const settingsSchema = z
     /** How long `start` waits for the guest to boot and start the process. */
     bootTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
     kernelArgs: z.string().default(''),
+    /** NAT mode: a namespace with no interface at `start` gets a link of its own. */
+    nat: z.boolean().default(false),
+    /** Where NAT mode's /30 subnets come from. */
+    natPool: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 network such as 10.0.0.0/16')
+      .default('10.0.0.0/16'),
   })
   .strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int' }> = {
+const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int' | 'bool' }> = {
   DOCK_FIRE_VMM: { key: 'vmm', kind: 'string' },
   DOCK_FIRE_KERNEL_PATH: { key: 'kernelPath', kind: 'string' },
   DOCK_FIRE_INITRD_PATH: { key: 'initrdPath', kind: 'string' },
@@ -54,7 +61,25 @@ const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int'
   DOCK_FIRE_DISK_MIB: { key: 'diskMiB', kind: 'int' },
   DOCK_FIRE_IMAGE_DIR: { key: 'imageDir', kind: 'string' },
   DOCK_FIRE_BOOT_TIMEOUT: { key: 'bootTimeoutSeconds', kind: 'int' },
+  DOCK_FIRE_NAT: { key: 'nat', kind: 'bool' },
+  DOCK_FIRE_NAT_POOL: { key: 'natPool', kind: 'string' },
 };
+
+const BOOLEANS: Record<string, boolean> = {
+  1: true,
+  true: true,
+  yes: true,
+  0: false,
+  false: false,
+  no: false,
+};
+
+/** An environment value as the schema expects it; a bad one stays a string and fails there. */
+function envValue(kind: 'string' | 'int' | 'bool', value: string): unknown {
+  if (kind === 'int') return Number(value);
+  if (kind === 'bool') return BOOLEANS[value] ?? value;
+  return value;
+}
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCK_FIRE_CONFIG || DEFAULT_CONFIG_PATH;
@@ -81,7 +106,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   for (const [name, { key, kind }] of Object.entries(envOverrides)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    raw[key] = kind === 'int' ? Number(value) : value;
+    raw[key] = envValue(kind, value);
   }
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {

@@ -22,6 +22,8 @@ import { buildDrive } from '../rootfs/drive';
 import { isAlive, readProcStat } from '../state/proc';
 import { ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
+import { dnsRelayFor } from '../network/dns-relay';
+import { tapName } from '../network/names';
 import { checkBootFiles, selectBackend } from '../vmm/select';
 import { destroy } from './destroy';
 import { startMonitor, type StartedMonitor } from './monitor';
@@ -87,6 +89,7 @@ export async function createContainer(
     annotations: spec.annotations ?? {},
     vmm: backend.name,
     imageDir,
+    dnsRelay: dnsRelayFor(spec),
   };
   store.write(state);
 
@@ -112,6 +115,7 @@ export async function createContainer(
       vcpus: size.vcpus,
       memoryMiB: size.memoryMiB,
       kernelArgs: settings.kernelArgs,
+      tapName: tapName(id),
     });
     for (const file of plan.files) {
       fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { removeCgroups } from '../cgroups/placement';
+import { disconnectGuest } from '../network/guest-network';
 import { childrenOf, isAlive, readProcStat } from '../state/proc';
 import type { ContainerState, StateStore } from '../state/store';
 
@@ -45,6 +46,7 @@ export async function killMonitor(state: ContainerState): Promise<void> {
 
 export async function destroy(store: StateStore, state: ContainerState): Promise<void> {
   await killMonitor(state);
+  await disconnectGuest({ id: state.id, stateDir: store.dir(state.id) }, state.network);
   removeCgroups(state.cgroups ?? []);
   fs.rmSync(state.imageDir, { recursive: true, force: true });
   store.remove(state.id);

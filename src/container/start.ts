@@ -11,13 +11,48 @@ import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
-import { loadSpec } from '../oci/spec';
+import { loadSpec, type Spec } from '../oci/spec';
 import { waitGone } from '../state/proc';
 import { currentStatus, ociState } from '../state/status';
-import type { StateStore } from '../state/store';
+import type { ContainerState, StateStore } from '../state/store';
+import { encodeNetwork } from '../agent/network-spec';
+import { encodeFile } from '../agent/process-spec';
+import { connectGuest } from '../network/guest-network';
+import { tapName } from '../network/names';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
 import { vmFailureReason } from './vm-failure';
+
+/**
+ * Links the guest to the container's namespace and returns the records that
+ * tell the guest its network: none for loopback only.
+ */
+async function connectNetwork(
+  store: StateStore,
+  state: ContainerState,
+  settings: Settings,
+  bundleSpec: Spec,
+): Promise<Buffer> {
+  const { id } = state;
+  const owner = { id, stateDir: store.dir(id), pid: state.pid };
+  const network = await connectGuest(owner, settings, state.dnsRelay, (mode) => {
+    state.network = { mode, tap: tapName(id) };
+    store.write(state);
+  }).catch((err) => {
+    throw wrap(`starting container ${id}: connecting the guest's network`, err);
+  });
+  state.network = network.state;
+  store.write(state);
+
+  const records: Buffer[] = [];
+  if (network.guest) records.push(encodeNetwork(network.guest));
+  const hasResolvConf = bundleSpec.mounts?.some((m) => m.destination === '/etc/resolv.conf');
+  if (network.resolvConf && !hasResolvConf) {
+    const content = Buffer.from(network.resolvConf);
+    records.push(encodeFile({ mode: 0o644, uid: 0, gid: 0, target: '/etc/resolv.conf', content }));
+  }
+  return Buffer.concat(records);
+}
 
 /** How long a failed start waits for the monitor to exit (it takes ~50 ms). */
 const MONITOR_EXIT_WAIT_MS = 3000;
@@ -30,7 +65,13 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
       throw new DockFireError(`cannot start container ${id}: it is ${status}, not created`);
     }
     const stateDir = store.dir(id);
-    const spec = fs.readFileSync(path.join(stateDir, PROCESS_SPEC_FILE));
+    const processSpec = fs.readFileSync(path.join(stateDir, PROCESS_SPEC_FILE));
+
+    const bundleSpec = loadSpec(state.bundle);
+    const spec = Buffer.concat([
+      processSpec,
+      await connectNetwork(store, state, settings, bundleSpec),
+    ]);
 
     try {
       const reply = await request(
@@ -67,7 +108,6 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
     store.write(state);
     logger().debug({ id }, 'container started');
 
-    const bundleSpec = loadSpec(state.bundle);
     await runHooks('poststart', bundleSpec.hooks?.poststart, ociState(state, 'running')).catch(
       (err) => logger().warn({ id, err: String(err) }, 'poststart hook failed'),
     );

@@ -42,6 +42,13 @@ export function refuseUnsupported(spec: Spec): void {
     if (ns.type === 'network' && ns.path && sameNamespace(ns.path, '/proc/self/ns/net')) {
       throw new DockFireError(REQUIRED_NAMESPACES.network);
     }
+    if (ns.type === 'network' && ns.path) {
+      throw new DockFireError(
+        `joining another network namespace (${ns.path}; --network container:NAME) is not ` +
+          'supported: a microVM has a network stack of its own; put both containers on ' +
+          'one Docker network instead',
+      );
+    }
     if (ns.path) {
       throw new DockFireError(
         `joining an existing ${ns.type} namespace (${ns.path}) is not supported: ` +

@@ -31,6 +31,16 @@ export interface ContainerState {
   imageDir: string;
   /** cgroup directories created for the container, removed at delete. */
   cgroups?: string[];
+  /** How the guest is networked; set at `start` (see src/network/guest-network.ts). */
+  network?: NetworkState;
+  /** Address of the DNS server in the namespace that the guest reaches through the monitor. */
+  dnsRelay?: string;
+}
+
+export interface NetworkState {
+  /** none: loopback only; netns: linked to the namespace's interface; nat: NAT mode. */
+  mode: 'none' | 'netns' | 'nat';
+  tap: string;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;

@@ -16,6 +16,11 @@ export interface VmDescription {
   memoryMiB: number;
   /** Extra kernel command-line arguments from the settings. */
   kernelArgs: string;
+  /**
+   * The TAP device behind the guest's network interface. The VMM creates it
+   * in its own network namespace, the container's; `start` links it up.
+   */
+  tapName: string;
 }
 
 export interface VmmPlan {

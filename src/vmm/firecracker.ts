@@ -42,7 +42,7 @@ export function firecrackerConfig(vm: VmDescription) {
       smt: false,
     },
     vsock: { guest_cid: GUEST_CID, uds_path: VSOCK_SOCKET },
-    'network-interfaces': [],
+    'network-interfaces': [{ iface_id: 'eth0', host_dev_name: vm.tapName }],
   };
 }
 

@@ -47,6 +47,7 @@ const vm = {
   vcpus: 3,
   memoryMiB: 256,
   kernelArgs: '',
+  tapName: 'dft-test',
 };
 
 describe('Firecracker config file', () => {

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { RUNTIME } from './docker';
 
+export const NAT_DIR = '/var/lib/dock-fire/nat';
+
 export const STATE_ROOTS = [
   '/run/dock-fire',
   '/run/docker/runtime-runc/moby',
@@ -67,8 +69,30 @@ function cgroups(): string[] {
     .filter((d) => /\/docker\/[0-9a-f]{64}$|docker-[0-9a-f]{64}\.scope$/.test(d));
 }
 
+/** Interfaces and iptables rules that carry a dock-fire owner tag, and NAT leases. */
+function networkObjects(): string[] {
+  const links = spawnSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' });
+  const found = (JSON.parse(links.stdout || '[]') as { ifname: string; ifalias?: string }[])
+    .filter((l) => l.ifalias?.startsWith('dock-fire:'))
+    .map((l) => `interface ${l.ifname} (${l.ifalias})`);
+  for (const table of ['filter', 'nat']) {
+    const rules = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' });
+    for (const line of (rules.stdout ?? '').split('\n')) {
+      if (line.includes('dock-fire:')) found.push(`iptables rule ${line}`);
+    }
+  }
+  try {
+    const leases = JSON.parse(fs.readFileSync(`${NAT_DIR}/leases.json`, 'utf8')) as object[];
+    found.push(...leases.map((l) => `NAT lease ${JSON.stringify(l)}`));
+  } catch {
+    // No lease file: no leases.
+  }
+  return found;
+}
+
 export function leftovers(): string[] {
   return [
+    ...networkObjects(),
     ...cgroups().map((c) => `cgroup ${c}`),
     ...processes().map((p) => `process ${p}`),
     ...dockFireStateDirs().map((d) => `state dir ${d}`),
