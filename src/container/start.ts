@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkReply, request } from '../agent/control';
-import { FrameType, STREAM_CONTAINER } from '../agent/frame';
+import { FrameType, MAX_PAYLOAD, STREAM_CONTAINER } from '../agent/frame';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
@@ -17,7 +17,9 @@ import { currentStatus, ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
 import { encodeNetwork } from '../agent/network-spec';
 import { encodeFile } from '../agent/process-spec';
+import { dnsRelayFor } from '../network/dns-relay';
 import { connectGuest } from '../network/guest-network';
+import { guestMounts } from '../oci/guest-mounts';
 import { tapName } from '../network/names';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
@@ -35,7 +37,10 @@ async function connectNetwork(
 ): Promise<Buffer> {
   const { id } = state;
   const owner = { id, stateDir: store.dir(id), pid: state.pid };
-  const network = await connectGuest(owner, settings, state.dnsRelay, (mode) => {
+  // Relay only to the server the monitor was started with (create.ts).
+  const named = dnsRelayFor(bundleSpec);
+  const dnsRelay = named !== undefined && named === state.dnsRelay ? named : undefined;
+  const network = await connectGuest(owner, settings, dnsRelay, (mode) => {
     state.network = { mode, tap: tapName(id) };
     store.write(state);
   }).catch((err) => {
@@ -68,10 +73,19 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
     const processSpec = fs.readFileSync(path.join(stateDir, PROCESS_SPEC_FILE));
 
     const bundleSpec = loadSpec(state.bundle);
+    // Copied now, not at create: Docker's network hook rewrote them since.
+    const files = guestMounts(bundleSpec.mounts ?? []).files.map(encodeFile);
     const spec = Buffer.concat([
       processSpec,
+      ...files,
       await connectNetwork(store, state, settings, bundleSpec),
     ]);
+    if (spec.length > MAX_PAYLOAD) {
+      throw new DockFireError(
+        `starting container ${id}: the process spec is ${spec.length} bytes, over the ` +
+          `${MAX_PAYLOAD}-byte limit (too many or too large environment variables or files)`,
+      );
+    }
 
     try {
       const reply = await request(
