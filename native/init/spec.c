@@ -202,12 +202,12 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
     memset(spec->caps, 0, sizeof spec->caps);
     spec->umask = 022;
     spec->arena_used = 0;
+    netspec_reset(&spec->net);
     /* The array sizes (SPEC_MAX_RECORDS) rest on this bound. */
     if (size > DF_MAX_PAYLOAD)
         return fail(err, errlen, "invalid process spec: %zu bytes, over %u", size,
                     DF_MAX_PAYLOAD);
 
-    netspec_reset(&spec->net);
     struct df_spec_iter it = {payload, size, 0};
     struct df_spec_record rec;
     int more;

@@ -22,7 +22,7 @@ import { buildDrive } from '../rootfs/drive';
 import { isAlive, readProcStat } from '../state/proc';
 import { ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
-import { dnsRelayFor } from '../network/dns-relay';
+import { monitorDnsRelay } from '../network/dns-relay';
 import { tapName } from '../network/names';
 import { checkBootFiles, selectBackend } from '../vmm/select';
 import { destroy } from './destroy';
@@ -89,12 +89,16 @@ export async function createContainer(
     annotations: spec.annotations ?? {},
     vmm: backend.name,
     imageDir,
-    dnsRelay: dnsRelayFor(spec),
+    dnsRelay: monitorDnsRelay(spec),
   };
   store.write(state);
 
   try {
-    fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), encodeProcess(guest), { mode: 0o600 });
+    // Docker's network hook rewrites the copied files (resolv.conf, hosts)
+    // after this point: `start` copies them. Encoding them here checks the size.
+    encodeProcess(guest);
+    const processSpec = encodeProcess({ ...guest, files: [] });
+    fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), processSpec, { mode: 0o600 });
 
     fs.mkdirSync(imageDir, { recursive: true, mode: 0o700 });
     const drivePath = path.join(imageDir, DRIVE_FILE);
@@ -131,9 +135,9 @@ export async function createContainer(
       agentSocket: plan.agentSocket,
       vmmArgv: plan.argv,
       newNetns: true,
-      dnsRelay: state.dnsRelay,
       cgroupProcs: cgroups.procsFiles,
       consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
+      dnsRelay: state.dnsRelay,
       debug: options.debug,
     });
     state.pid = monitor.pid;

@@ -6,17 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkReply, request } from '../agent/control';
-import { FrameType, PROTOCOL_VERSION, STREAM_CONTAINER } from '../agent/frame';
+import { FrameType, MAX_PAYLOAD, PROTOCOL_VERSION, STREAM_CONTAINER } from '../agent/frame';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
 import { loadSpec, type Spec } from '../oci/spec';
+import { waitGone } from '../state/proc';
 import { currentStatus, ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
 import { encodeNetwork } from '../agent/network-spec';
 import { encodeFile } from '../agent/process-spec';
+import { dnsRelayFor } from '../network/dns-relay';
 import { connectGuest } from '../network/guest-network';
+import { guestMounts } from '../oci/guest-mounts';
 import { tapName } from '../network/names';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
@@ -34,7 +37,10 @@ async function connectNetwork(
 ): Promise<Buffer> {
   const { id } = state;
   const owner = { id, stateDir: store.dir(id), pid: state.pid };
-  const network = await connectGuest(owner, settings, state.dnsRelay, (mode) => {
+  // Relay only to the server the monitor was started with (create.ts).
+  const named = dnsRelayFor(bundleSpec);
+  const dnsRelay = named !== undefined && named === state.dnsRelay ? named : undefined;
+  const network = await connectGuest(owner, settings, dnsRelay, (mode) => {
     state.network = { mode, tap: tapName(id) };
     store.write(state);
   }).catch((err) => {
@@ -52,6 +58,9 @@ async function connectNetwork(
   }
   return Buffer.concat(records);
 }
+
+/** How long a failed start waits for the monitor to exit (it takes ~50 ms). */
+const MONITOR_EXIT_WAIT_MS = 3000;
 
 export async function startContainer(store: StateStore, settings: Settings, id: string) {
   await store.locked(id, async () => {
@@ -72,10 +81,22 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
       const hello = Buffer.alloc(4);
       hello.writeUInt32LE(PROTOCOL_VERSION, 0);
       checkReply(await request(stateDir, FrameType.Hello, STREAM_CONTAINER, hello, left()));
+      // Copied now, not at create: Docker's network hook rewrote them since.
+      const files = guestMounts(bundleSpec.mounts ?? []).files.map(encodeFile);
       const network = await connectNetwork(store, state, settings, bundleSpec);
-      const spec = Buffer.concat([processSpec, network]);
+      const spec = Buffer.concat([processSpec, ...files, network]);
+      if (spec.length > MAX_PAYLOAD) {
+        throw new DockFireError(
+          `the process spec is ${spec.length} bytes, over the ${MAX_PAYLOAD}-byte limit ` +
+            '(too many or too large environment variables or files)',
+        );
+      }
       checkReply(await request(stateDir, FrameType.Start, STREAM_CONTAINER, spec, left()));
     } catch (err) {
+      // After the guest's ERROR the monitor ends the VM and exits. Docker
+      // deletes the task as soon as start fails, and containerd refuses while
+      // the task is still `created`: the state dir and drive would stay behind.
+      await waitGone(state.pid, state.pidStartTime, MONITOR_EXIT_WAIT_MS);
       const consoleLog = path.join(stateDir, CONSOLE_LOG);
       if (err instanceof DockFireError && /did not answer/.test(err.message)) {
         throw new DockFireError(

@@ -37,8 +37,12 @@ export function run(argv: string[], options: CommandOptions = {}): Promise<strin
         reject(new DockFireError(`${argv.slice(0, 3).join(' ')} failed: ${said}`));
       },
     );
-    // A tool that fails before reading its input closes the pipe: its exit says why.
-    child.stdin?.on('error', () => undefined);
+    // A tool that exits without reading its stdin (it failed early, or
+    // takes no input) makes this write fail with EPIPE; its exit status and
+    // stderr, reported above, say what happened.
+    child.stdin?.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(new DockFireError(`writing to ${argv[0]}: ${err.message}`));
+    });
     child.stdin?.end(options.input ?? '');
   });
 }

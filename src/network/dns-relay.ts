@@ -11,6 +11,20 @@ import type { Spec } from '../oci/spec';
 
 const MAX_RESOLV_CONF = 64 * 1024;
 
+/** Where Docker's embedded DNS server answers in a container's namespace. */
+export const DOCKER_EMBEDDED_DNS = '127.0.0.11';
+
+/**
+ * The server the monitor relays to. It starts before Docker's network hook
+ * runs, and that hook is what points resolv.conf at the embedded server, so
+ * at `create` the file usually still names the host's servers: the monitor
+ * gets the embedded server's address, and `start`, after the hook, decides
+ * whether the guest relays at all (dnsRelayFor then).
+ */
+export function monitorDnsRelay(spec: Spec): string {
+  return dnsRelayFor(spec) ?? DOCKER_EMBEDDED_DNS;
+}
+
 /** The first nameserver of a resolv.conf text that is in 127.0.0.0/8. */
 export function loopbackNameserver(text: string): string | undefined {
   for (const line of text.split('\n')) {

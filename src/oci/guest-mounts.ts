@@ -2,7 +2,8 @@
  * Turns config.json mounts into what the guest init mounts. Kernel
  * filesystems (proc, sysfs, tmpfs, devpts, mqueue, cgroup) are mounted in the
  * guest as given. Docker's small file bind mounts (/etc/hosts, /etc/hostname,
- * /etc/resolv.conf) are copied: the host reads the source once here and the
+ * /etc/resolv.conf) are copied: the host reads the source (at create to check
+ * it, at start for the guest, after Docker's network hook wrote it) and the
  * guest bind-mounts its copy, resolving the target inside the container's
  * root. Nothing is ever written into the image's rootfs on the host.
  */

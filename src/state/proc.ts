@@ -28,6 +28,19 @@ export function isAlive(pid: number, startTime: number): boolean {
   );
 }
 
+/**
+ * Waits until pid (the process that started at startTime) is gone, reaped by
+ * its parent, or until timeoutMs passed. True when it is gone.
+ */
+export async function waitGone(pid: number, startTime: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (pid <= 0 || readProcStat(pid)?.startTime !== startTime) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Children of pid, found by scanning /proc (works without CONFIG_PROC_CHILDREN). */
 export function childrenOf(pid: number): number[] {
   const children: number[] = [];
