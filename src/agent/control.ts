@@ -59,11 +59,14 @@ function exchange(socketPath: string, frame: Buffer, timeoutMs: number): Promise
   });
 }
 
+/** An ERROR reply of the monitor or the guest, as opposed to a failure to reach them. */
+export class ErrorReply extends DockFireError {}
+
 /** Throws the monitor's or guest's ERROR reply as an error with its exit code. */
 export function checkReply(reply: Frame): Frame {
   if (reply.type === FrameType.Error) {
     const { exitCode, message } = decodeError(reply.payload);
-    throw new DockFireError(message, { exitCode });
+    throw new ErrorReply(message, { exitCode });
   }
   return reply;
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkReply, request } from '../agent/control';
+import { checkReply, ErrorReply, request } from '../agent/control';
 import { FrameType, MAX_PAYLOAD, PROTOCOL_VERSION, STREAM_CONTAINER } from '../agent/frame';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
@@ -23,6 +23,7 @@ import { guestMounts } from '../oci/guest-mounts';
 import { tapName } from '../network/names';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
+import { killMonitor } from './destroy';
 import { vmFailureReason } from './vm-failure';
 
 /**
@@ -93,10 +94,15 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
       }
       checkReply(await request(stateDir, FrameType.Start, STREAM_CONTAINER, spec, left()));
     } catch (err) {
-      // After the guest's ERROR the monitor ends the VM and exits. Docker
+      // A failed start leaves a stopped container, as with runc. Docker
       // deletes the task as soon as start fails, and containerd refuses while
-      // the task is still `created`: the state dir and drive would stay behind.
-      await waitGone(state.pid, state.pidStartTime, MONITOR_EXIT_WAIT_MS);
+      // the task is still `created`: the VM, its state and drive would stay.
+      // After the guest's own ERROR the monitor ends the VM and exits with the
+      // status to report; after a failure on this side it is ended here.
+      if (err instanceof ErrorReply) {
+        await waitGone(state.pid, state.pidStartTime, MONITOR_EXIT_WAIT_MS);
+      }
+      await killMonitor(state);
       const consoleLog = path.join(stateDir, CONSOLE_LOG);
       if (err instanceof DockFireError && /did not answer/.test(err.message)) {
         throw new DockFireError(

@@ -6,10 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { detached, docker, ensureImage, IMAGE, run, RUNTIME, sh } from './lib/docker';
 import { dnsServer, httpServer, type Server } from './lib/servers';
 import { until } from './lib/wait';
+
+/** Where Docker 20.10 tells every runtime to keep its state (runc's root). */
+const DOCKER_STATE_ROOT = '/run/docker/runtime-runc/moby';
 
 /** An HTTP server in the container on port 8080 serving "served by <name>". */
 function httpd(name: string): string[] {
@@ -144,6 +148,36 @@ describe('network modes a VM cannot share', () => {
     }
   });
 
+  it('a second network at start is refused in one line, and nothing is left behind', async () => {
+    for (const n of ['dock-fire-e2e-n1', 'dock-fire-e2e-n2']) {
+      docker(['network', 'rm', n]);
+      assert.equal(docker(['network', 'create', n]).status, 0);
+    }
+    const created = docker([
+      'create',
+      `--runtime=${RUNTIME}`,
+      '--network',
+      'dock-fire-e2e-n1',
+      IMAGE,
+      'sleep',
+      '300',
+    ]);
+    const id = created.stdout.trim();
+    try {
+      assert.equal(docker(['network', 'connect', 'dock-fire-e2e-n2', id]).status, 0);
+      const r = docker(['start', id]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /has 2 interfaces \(eth0, eth1\); a dock-fire guest has one/);
+      // Docker deletes the task of a failed start; with the VM still running
+      // containerd would refuse, and the VM and its state would stay behind.
+      await until(() => !fs.existsSync(`${DOCKER_STATE_ROOT}/${id}`), 'the state to go');
+    } finally {
+      docker(['rm', '-f', id]);
+      for (const n of ['dock-fire-e2e-n1', 'dock-fire-e2e-n2']) docker(['network', 'rm', n]);
+    }
+    assert.equal(fs.existsSync(`${DOCKER_STATE_ROOT}/${id}`), false);
+  });
+
   it('--network none leaves the guest loopback only', () => {
     const r = run(['--network', 'none'], ['sh', '-c', 'ls /sys/class/net; ip route']);
     assert.equal(r.status, 0, r.stderr);
@@ -205,8 +239,6 @@ describe('a user-defined bridge network', () => {
         IMAGE,
         'wget',
         '-q',
-        '-T',
-        '5',
         '-O',
         '-',
         `http://${host}:8080/`,
