@@ -46,6 +46,8 @@ export function register(program: Command, context: () => Context): void {
     .description('run another process in a running container')
     .argument('<container-id>')
     .argument('[command...]', 'command and arguments (without --process)')
+    // As runc: options after the container id belong to the command (`exec ID ls -l`).
+    .passThroughOptions()
     .option('-p, --process <file>', 'process.json holding the process to run')
     .option('-d, --detach', 'return once the process has started')
     .option('--pid-file <file>', "write the process's host pid (its monitor) to this file")

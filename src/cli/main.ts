@@ -38,6 +38,9 @@ function buildProgram(): Command {
     .option('--systemd-cgroup', 'accepted for runc compatibility')
     .option('--rootless <value>', 'accepted for runc compatibility')
     .option('--criu <path>', 'accepted for runc compatibility')
+    // Global flags come before the verb, as Docker passes them; a verb's own
+    // options may then stop at its arguments (exec).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .hook('preAction', () => {

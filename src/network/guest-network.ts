@@ -51,7 +51,10 @@ export async function connectGuest(
   if (links.length > 1) {
     throw new DockFireError(
       `the container's network namespace has ${links.length} interfaces ` +
-        `(${links.map((l) => l.name).sort().join(', ')}); a dock-fire guest has one: ` +
+        `(${links
+          .map((l) => l.name)
+          .sort()
+          .join(', ')}); a dock-fire guest has one: ` +
         'connect the container to one network',
     );
   }

@@ -8,14 +8,20 @@ import crypto from 'node:crypto';
 
 const IFNAMSIZ = 15;
 
-/** The id as interface names may carry it (letters, digits, `_`, `.`, `-`). */
-function nameSafe(id: string): string {
-  if (/^[A-Za-z0-9_.-]+$/.test(id)) return id;
+function digest(id: string): string {
   return crypto.createHash('sha256').update(id).digest('hex');
 }
 
+/**
+ * prefix + the id when it fits; else prefix + the id's first characters +
+ * 4 hex digits of its hash, so that ids sharing a long prefix stay apart.
+ */
 function ifname(prefix: string, id: string): string {
-  return (prefix + nameSafe(id)).slice(0, IFNAMSIZ);
+  const room = IFNAMSIZ - prefix.length;
+  const safe = /^[A-Za-z0-9_.-]+$/.test(id);
+  if (safe && id.length <= room) return prefix + id;
+  const start = safe ? id.slice(0, room - 4) : '';
+  return (prefix + start + digest(id)).slice(0, IFNAMSIZ);
 }
 
 /** The VMM's TAP device, in the container's network namespace. */

@@ -19,9 +19,14 @@ function tmpdir(): string {
 describe('names of network devices', () => {
   it('carry the start of the container id and fit IFNAMSIZ', () => {
     const id = 'f'.repeat(64);
-    assert.equal(tapName(id), 'dft' + 'f'.repeat(12));
-    assert.equal(hostLinkName(id), 'dfn' + 'f'.repeat(12));
+    assert.match(tapName(id), /^dftffffffff[0-9a-f]{4}$/);
+    assert.match(hostLinkName(id), /^dfnffffffff[0-9a-f]{4}$/);
+    assert.equal(tapName('short'), 'dftshort');
     assert.equal(tapName('a b').length, 15);
+  });
+
+  it('stay apart for ids that share a long prefix', () => {
+    assert.notEqual(hostLinkName('nat-container-1'), hostLinkName('nat-container-2'));
   });
 
   it('tag the full id in aliases and comments, and read it back', () => {
