@@ -31,6 +31,11 @@ export interface ContainerState {
   imageDir: string;
   /** cgroup directories created for the container, removed at delete. */
   cgroups?: string[];
+  /** linux.cgroupsPath, where `update` writes new limits. */
+  cgroupsPath?: string;
+  /** The VM's size, fixed at create: `update` refuses limits that need another. */
+  vcpus?: number;
+  memoryMiB?: number;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
