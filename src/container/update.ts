@@ -11,7 +11,7 @@ import { updateLimits } from '../cgroups/placement';
 import { parseResources, type Resources } from '../cgroups/resources';
 import { currentStatus } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
-import { guestMemoryForLimit, VMM_OVERHEAD_MIB } from './vm-size';
+import { guestMemoryForLimit, vmmOverheadMiB } from './vm-size';
 
 const MIB = 1024 * 1024;
 
@@ -32,8 +32,8 @@ function checkMemory(state: ContainerState, r: Resources): void {
   if (!limit || limit < 0 || state.memoryMiB === undefined) return;
   const limitMiB = Math.floor(limit / MIB);
   const guestFixed = state.annotations['dock-fire.memory-mib'] !== undefined;
-  if (guestFixed && limitMiB >= state.memoryMiB + VMM_OVERHEAD_MIB) return;
-  if (!guestFixed && guestMemoryForLimit(limit) === state.memoryMiB) return;
+  if (guestFixed && limitMiB >= state.memoryMiB + vmmOverheadMiB(state.vmm)) return;
+  if (!guestFixed && guestMemoryForLimit(limit, state.vmm) === state.memoryMiB) return;
   throw new DockFireError(
     `--memory ${limitMiB}m would need a VM with other RAM than its ${state.memoryMiB} MiB, ` +
       'fixed when the container was created: recreate the container to change it',

@@ -22,14 +22,23 @@ export const MAX_VCPUS = 32;
 const MAX_MEMORY_MIB = 1024 * 1024;
 const MAX_DISK_MIB = 16 * 1024 * 1024;
 
-/**
- * What the monitor and VMM use beside guest RAM, kept out of --memory.
- * Firecracker needs <5 MiB; QEMU (measured with TCG, whose translated-code
- * cache grows with use) stays near 30 MiB: both leave headroom.
- */
-export const VMM_OVERHEAD_MIB = 32;
-
 export type Vmm = 'qemu' | 'firecracker';
+
+/**
+ * What the monitor and VMM use beside guest RAM, kept out of --memory so
+ * that a guest using all its RAM does not push the VMM over the limit.
+ * Firecracker needs <5 MiB of its own. QEMU was measured under TCG with all
+ * of a 224 MiB guest's RAM touched: 53 MiB of anonymous memory beyond guest
+ * RAM (heap, translated-code cache) and 33 MiB of mapped binary and
+ * libraries, which the cgroup may be charged for.
+ * Limitation: under TCG the translated-code cache grows with the code the
+ * guest runs (QEMU's default bound is 1 GiB); a guest running much varied
+ * code can outgrow the allowance and get the VMM OOM-killed. Bounding it
+ * (-accel tcg,tb-size=...) would lift this; KVM hosts have no such cache.
+ */
+export function vmmOverheadMiB(vmm: Vmm): number {
+  return vmm === 'firecracker' ? 32 : 96;
+}
 
 export interface VmSize {
   vcpus: number;
@@ -67,28 +76,30 @@ function fitVcpus(vcpus: number, vmm: Vmm): number {
 }
 
 /** Guest RAM for a --memory limit in bytes (undefined: no limit). */
-export function guestMemoryForLimit(limit: number | undefined): number | undefined {
+export function guestMemoryForLimit(limit: number | undefined, vmm: Vmm): number | undefined {
   if (!limit || limit <= 0) return undefined;
   const limitMiB = Math.floor(limit / MIB);
-  if (limitMiB - VMM_OVERHEAD_MIB < MIN_MEMORY_MIB) {
+  const overhead = vmmOverheadMiB(vmm);
+  if (limitMiB - overhead < MIN_MEMORY_MIB) {
     throw new DockFireError(
       `--memory ${limitMiB}m is too small for a microVM: it needs at least ` +
-        `${MIN_MEMORY_MIB + VMM_OVERHEAD_MIB}m (${MIN_MEMORY_MIB} MiB guest RAM + ` +
-        `${VMM_OVERHEAD_MIB} MiB VMM overhead)`,
+        `${MIN_MEMORY_MIB + overhead}m (${MIN_MEMORY_MIB} MiB guest RAM + ` +
+        `${overhead} MiB for the ${vmm} VMM itself)`,
     );
   }
-  return limitMiB - VMM_OVERHEAD_MIB;
+  return limitMiB - overhead;
 }
 
-function memoryMiB(spec: Spec, r: Resources, settings: Settings): number {
+function memoryMiB(spec: Spec, r: Resources, settings: Settings, vmm: Vmm): number {
   const annotated = annotationInt(spec, 'dock-fire.memory-mib', MIN_MEMORY_MIB, MAX_MEMORY_MIB);
-  const fromLimit = guestMemoryForLimit(r.memory?.limit);
+  const fromLimit = guestMemoryForLimit(r.memory?.limit, vmm);
   if (annotated === undefined) return fromLimit ?? settings.memoryMiB;
   if (fromLimit !== undefined && annotated > fromLimit) {
+    const overhead = vmmOverheadMiB(vmm);
     throw new DockFireError(
       `annotation dock-fire.memory-mib=${annotated} does not fit in --memory ` +
-        `${fromLimit + VMM_OVERHEAD_MIB}m: the VM needs --memory of at least ` +
-        `${annotated + VMM_OVERHEAD_MIB}m (guest RAM + ${VMM_OVERHEAD_MIB} MiB VMM overhead)`,
+        `${fromLimit + overhead}m: the VM needs --memory of at least ` +
+        `${annotated + overhead}m (guest RAM + ${overhead} MiB for the ${vmm} VMM itself)`,
     );
   }
   return annotated;
@@ -106,7 +117,7 @@ export function vmSize(
     settings.vcpus;
   return {
     vcpus: fitVcpus(vcpus, vmm),
-    memoryMiB: memoryMiB(spec, resources, settings),
+    memoryMiB: memoryMiB(spec, resources, settings, vmm),
     diskMiB: annotationInt(spec, 'dock-fire.disk-mib', 16, MAX_DISK_MIB),
   };
 }

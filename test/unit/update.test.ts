@@ -29,7 +29,7 @@ function running(extra: Partial<ContainerState> = {}) {
     imageDir: dir,
     cgroupsPath: '/docker/c1',
     vcpus: 2,
-    memoryMiB: 224,
+    memoryMiB: 160,
     ...extra,
   });
   const mountinfo = path.join(dir, 'mountinfo');
@@ -72,7 +72,7 @@ describe('update', () => {
     const c = running();
     await assert.rejects(
       updateContainer(c.store, 'c1', { memory: { limit: 512 * MIB } }, c.mountinfo),
-      /--memory 512m would need a VM with other RAM than its 224 MiB/,
+      /--memory 512m would need a VM with other RAM than its 160 MiB/,
     );
     await assert.rejects(
       updateContainer(c.store, 'c1', { memory: { limit: 64 * MIB } }, c.mountinfo),
@@ -81,7 +81,7 @@ describe('update', () => {
   });
 
   it('lets the host limit move when an annotation fixed guest RAM, not below what it needs', async () => {
-    const c = running({ annotations: { 'dock-fire.memory-mib': '224' } });
+    const c = running({ annotations: { 'dock-fire.memory-mib': '160' } });
     await updateContainer(c.store, 'c1', { memory: { limit: 1024 * MIB } }, c.mountinfo);
     assert.equal(c.read('memory', 'memory.limit_in_bytes'), String(1024 * MIB));
     await assert.rejects(

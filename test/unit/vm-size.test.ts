@@ -36,9 +36,9 @@ describe('VM size from resources', () => {
 
   it('refuses a memory annotation that does not fit in --memory', () => {
     const s = spec({ memory: { limit: 256 * MIB } }, { 'dock-fire.memory-mib': '512' });
-    assert.throws(() => vmSize(s, settings), /does not fit in --memory 256m: .* at least 544m/);
-    const fits = spec({ memory: { limit: 256 * MIB } }, { 'dock-fire.memory-mib': '200' });
-    assert.equal(vmSize(fits, settings).memoryMiB, 200);
+    assert.throws(() => vmSize(s, settings), /does not fit in --memory 256m: .* at least 608m/);
+    const fits = spec({ memory: { limit: 256 * MIB } }, { 'dock-fire.memory-mib': '150' });
+    assert.equal(vmSize(fits, settings).memoryMiB, 150);
   });
 
   it('refuses out-of-range and malformed annotations', () => {
