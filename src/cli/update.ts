@@ -43,6 +43,13 @@ export function register(program: Command, context: () => Context): void {
             "JSON, - for stdin); runc's one-limit flags such as --memory are not supported",
         );
       }
-      await updateContainer(context().store, id, readResources(opts.resources));
+      try {
+        await updateContainer(context().store, id, readResources(opts.resources));
+      } catch (err) {
+        // The shim shows what `update` prints, not log.json: print it too
+        // (main prints it itself when there is no --log).
+        if (context().global.log) process.stderr.write(`dock-fire: ${(err as Error).message}\n`);
+        throw err;
+      }
     });
 }
