@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { detached, docker, ensureImage, run } from './lib/docker';
+import { detached, docker, ensureImage, run, IMAGE, RUNTIME } from './lib/docker';
 import { until } from './lib/wait';
 
 before(() => ensureImage());
@@ -60,13 +60,18 @@ describe('VM size from docker run flags', () => {
   });
 
   it('refuses a --memory too small to boot in one line, leaving no cgroup', () => {
+    // Without --rm, so that the failed container's id is there to look for.
     const name = `df-res-small-${process.pid}`;
-    const r = run(['--name', name, '--memory', '64m'], ['true']);
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /--memory 64m is too small for a microVM: it needs at least 160m/);
-    const id = docker(['inspect', '-f', '{{.Id}}', name]).stdout.trim();
-    docker(['rm', '-f', name]);
-    if (id) assert.deepEqual(cgroupDirs(id), []);
+    const r = docker(['run', `--runtime=${RUNTIME}`, '--name', name, '--memory', '64m', IMAGE]);
+    try {
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /--memory 64m is too small for a microVM: it needs at least 160m/);
+      const id = docker(['inspect', '-f', '{{.Id}}', name]).stdout.trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      assert.deepEqual(cgroupDirs(id), []);
+    } finally {
+      docker(['rm', '-f', name]);
+    }
   });
 });
 
