@@ -42,6 +42,7 @@ function pidsMax(limit: number | null | undefined): string | undefined {
   return limit < 0 ? 'max' : String(Math.max(limit, HOST_MIN_TASKS));
 }
 
+/** Kernel memory limits (kernel, kernelTCP) are deprecated and ignored, as runc 1.1 does. */
 function v1Memory(m: NonNullable<Resources['memory']>): CgroupWrite[] {
   const w: CgroupWrite[] = [];
   const add = (file: string, value: number | undefined) => {

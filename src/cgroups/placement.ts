@@ -85,8 +85,27 @@ function enableV2Controllers(mountPoint: string, dir: string): void {
     const control = path.join(parent, 'cgroup.subtree_control');
     const enabled = fs.readFileSync(control, 'utf8').split(/\s+/);
     const missing = wanted.filter((c) => !enabled.includes(c));
-    if (missing.length > 0) fs.writeFileSync(control, missing.map((c) => `+${c}`).join(' '));
+    if (missing.length > 0) enable(control, missing);
     if (parent === mountPoint || parent === '/') break;
+  }
+}
+
+/**
+ * A parent may refuse one controller (cpuset in a cgroup with processes of
+ * its own, say) and take the rest: then enable them one by one. A limit
+ * whose controller stays off fails later, naming its file.
+ */
+function enable(control: string, controllers: string[]): void {
+  try {
+    fs.writeFileSync(control, controllers.map((c) => `+${c}`).join(' '));
+  } catch {
+    for (const c of controllers) {
+      try {
+        fs.writeFileSync(control, `+${c}`);
+      } catch (err) {
+        logger().debug({ control, controller: c, err: String(err) }, 'controller not enabled');
+      }
+    }
   }
 }
 
