@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { before, describe, it } from 'node:test';
+import { dockFire, makeBundle, ROOT } from './lib/bundle';
 import { detached, docker, ensureImage, run, IMAGE, RUNTIME } from './lib/docker';
 import { until } from './lib/wait';
 
@@ -149,5 +150,25 @@ describe('docker update', () => {
       assert.equal(cgroupFile('memory', id, 'memory.limit_in_bytes'), String(256 * MIB));
       assert.equal(cgroupFile('cpu', id, 'cpu.cfs_quota_us'), '-1');
     });
+  });
+});
+
+describe('limits without Docker', () => {
+  it('a limit the kernel refuses fails create in one line and leaves no cgroup or state', () => {
+    const id = `e2e-res-${process.pid}`;
+    const bundle = makeBundle(['true']);
+    // Docker would refuse a quota under 1 ms itself; the kernel says EINVAL.
+    bundle.config.linux.cgroupsPath = `/${id}`;
+    bundle.config.linux.resources = { cpu: { quota: 500, period: 100000 } };
+    bundle.save();
+    const r = dockFire(['run', '--bundle', bundle.dir, id]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /cgroup \/e2e-res-\d+: writing "500" to cpu.cfs_quota_us: .*invalid/i);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const dirs = CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${id}`).filter((d) =>
+      fs.existsSync(d),
+    );
+    assert.deepEqual(dirs, []);
+    assert.ok(!fs.existsSync(`${ROOT}/${id}`), 'state directory left behind');
   });
 });
