@@ -171,4 +171,24 @@ describe('limits without Docker', () => {
     assert.deepEqual(dirs, []);
     assert.ok(!fs.existsSync(`${ROOT}/${id}`), 'state directory left behind');
   });
+
+  it('annotations size the VM: dock-fire.vcpus, dock-fire.memory-mib, dock-fire.disk-mib', () => {
+    // Docker 20.10 cannot pass annotations; other OCI clients (CRI) do.
+    const script =
+      "nproc; grep MemTotal /proc/meminfo; df -m / | tail -1 | tr -s ' ' | cut -d' ' -f2";
+    const bundle = makeBundle(['sh', '-c', script]);
+    bundle.config.annotations = {
+      'dock-fire.vcpus': '2',
+      'dock-fire.memory-mib': '200',
+      'dock-fire.disk-mib': '100',
+    };
+    bundle.save();
+    const r = dockFire(['run', '--bundle', bundle.dir, `e2e-res-ann-${process.pid}`]);
+    assert.equal(r.status, 0, r.stderr);
+    const [cpus, mem, disk] = r.stdout.trim().split('\n');
+    assert.equal(cpus, '2');
+    const memMiB = Number(/(\d+) kB/.exec(mem)?.[1]) / 1024;
+    assert.ok(memMiB > 150 && memMiB <= 200, `MemTotal ${memMiB} MiB`);
+    assert.ok(Number(disk) > 80 && Number(disk) <= 100, `root drive ${disk} MiB`);
+  });
 });
