@@ -35,7 +35,6 @@ export function register(program: Command, context: () => Context): void {
     .description("change the container's resource limits (docker update)")
     .argument('<container-id>')
     .option('-r, --resources <file>', 'linux.resources as JSON; - reads stdin')
-    .allowUnknownOption(true)
     .action(async (id: string, opts: { resources?: string }) => {
       if (!opts.resources) {
         throw new DockFireError(
