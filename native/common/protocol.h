@@ -56,6 +56,7 @@ enum df_spec_tag {
     DF_TAG_MASK_PATH = 16,
     DF_TAG_READONLY_PATH = 17,
     DF_TAG_SYSCTL = 18,
+    DF_TAG_PIDS_LIMIT = 19,
 };
 
 #define DF_SPEC_RECORD_HEADER 6u

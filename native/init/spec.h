@@ -67,6 +67,7 @@ struct spec {
     size_t nreadonly;
     const char *sysctls[SPEC_MAX_RECORDS]; /* "key=value" */
     size_t nsysctls;
+    uint64_t pids_limit; /* 0: none */
 
     /* Strings are copied here with their terminators; every record adds at
      * most its own length plus one byte. */

@@ -24,6 +24,7 @@ export enum SpecTag {
   MaskPath = 16,
   ReadonlyPath = 17,
   Sysctl = 18,
+  PidsLimit = 19,
 }
 
 export interface GuestMount {
@@ -76,6 +77,8 @@ export interface GuestProcess {
   readonlyPaths: string[];
   /** `key=value`, applied in the container's namespaces in the guest. */
   sysctls: string[];
+  /** pids.max of the container's cgroup in the guest (--pids-limit). */
+  pidsLimit?: number;
 }
 
 /** One TLV record: u16 tag, u32 length, value. */
@@ -177,6 +180,11 @@ export function encodeProcess(p: GuestProcess): Buffer {
   for (const m of p.maskedPaths) w.string(SpecTag.MaskPath, m, 'linux.maskedPaths');
   for (const r of p.readonlyPaths) w.string(SpecTag.ReadonlyPath, r, 'linux.readonlyPaths');
   for (const s of p.sysctls) w.string(SpecTag.Sysctl, s, 'linux.sysctl');
+  if (p.pidsLimit !== undefined && p.pidsLimit > 0) {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(p.pidsLimit), 0);
+    w.add(SpecTag.PidsLimit, b);
+  }
 
   return w.finish();
 }

@@ -24,10 +24,9 @@ export interface CgroupWrite {
 /**
  * Tasks the host side may always have: the monitor, the VMM's main, vCPU,
  * RCU and I/O worker threads (QEMU's pool grows to 64). A --pids-limit below
- * this would make the VMM fail to start a thread and kill the VM, while the
- * container's own processes live in the guest.
- * Limitation: --pids-limit is not enforced inside the guest; lifted by a pids
- * cgroup around the container process in the guest init.
+ * this would make the VMM fail to start a thread and kill the VM. The limit
+ * proper is kept inside the guest, where the container's processes live
+ * (the PIDS_LIMIT record, native/init/cgroup.c).
  */
 export const HOST_MIN_TASKS = 128;
 

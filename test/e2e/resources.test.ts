@@ -130,6 +130,28 @@ describe('host-side limits in the container cgroup', () => {
   });
 });
 
+describe('--pids-limit in the guest', () => {
+  it('stops the container forking past the limit, as runc does', () => {
+    const script =
+      'read n < /sys/fs/cgroup/container/pids.max; echo max $n; ' +
+      'i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i+1)); done';
+    const r = run(['--pids-limit', '10'], ['sh', '-c', script]);
+    assert.equal(r.stdout, 'max 10\n', r.stderr);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /can't fork: Resource temporarily unavailable/);
+  });
+
+  it("counts docker exec's processes in the same limit", async () => {
+    await withContainer(['--pids-limit', '2'], (id) => {
+      const one = docker(['exec', id, 'true']);
+      assert.equal(one.status, 0, one.stderr);
+      const two = docker(['exec', id, 'sh', '-c', 'sleep 1 & wait']);
+      assert.notEqual(two.status, 0);
+      assert.match(two.stderr, /can't fork: Resource temporarily unavailable/);
+    });
+  });
+});
+
 describe('docker update', () => {
   it('changes the CPU quota of a running VM', async () => {
     await withContainer(['--cpus', '2'], (id) => {

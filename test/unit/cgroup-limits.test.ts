@@ -6,6 +6,10 @@ import { describe, it } from 'node:test';
 import { sharesToWeight, v1Writes, v2Writes, HOST_MIN_TASKS } from '../../src/cgroups/limits';
 import { prepareCgroups, removeCgroups } from '../../src/cgroups/placement';
 import { parseResources } from '../../src/cgroups/resources';
+import { encodeProcess, encodeRecord, SpecTag } from '../../src/agent/process-spec';
+import { defaultSpec } from '../../src/oci/default-spec';
+import { guestProcess } from '../../src/oci/guest-process';
+import type { Spec } from '../../src/oci/spec';
 
 const MIB = 1024 * 1024;
 const asMap = (writes: { file: string; value: string }[]) =>
@@ -197,5 +201,20 @@ describe('cgroup placement with limits', () => {
     assert.equal(t.read('unified', ...leaf, 'memory.max'), String(256 * MIB));
     assert.equal(t.read('unified', ...leaf, 'memory.swap.max'), '0');
     assert.equal(t.read('unified', ...leaf, 'cpu.max'), '200000 100000');
+  });
+});
+
+describe('pids limit in the guest', () => {
+  it('sends --pids-limit to the guest as a PIDS_LIMIT record, and no record for -1', () => {
+    const base = defaultSpec() as unknown as Spec;
+    const withLimit = (limit: number) =>
+      ({ ...base, linux: { ...base.linux, resources: { pids: { limit } } } }) as Spec;
+    const value = Buffer.alloc(8);
+    value.writeBigUInt64LE(100n);
+    const record = encodeRecord(SpecTag.PidsLimit, value);
+    assert.equal(guestProcess(withLimit(100)).pidsLimit, 100);
+    assert.ok(encodeProcess(guestProcess(withLimit(100))).includes(record));
+    const none = encodeProcess(guestProcess({ ...base, linux: { ...base.linux, resources: {} } }));
+    assert.deepEqual(encodeProcess(guestProcess(withLimit(-1))), none);
   });
 });
