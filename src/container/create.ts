@@ -91,6 +91,7 @@ export async function createContainer(
     imageDir,
     vcpus: size.vcpus,
     memoryMiB: size.memoryMiB,
+    pidsLimit: guest.pidsLimit,
     cgroupsPath: spec.linux?.cgroupsPath,
   };
   store.write(state);

@@ -40,6 +40,21 @@ function checkMemory(state: ContainerState, r: Resources): void {
   );
 }
 
+/** A pids limit as the guest keeps it: 0 for none. */
+function pidsLimit(limit: number | null | undefined): number {
+  return limit && limit > 0 ? limit : 0;
+}
+
+/** The guest's pids cgroup is set once, at start: there is no channel to change it. */
+function checkPids(state: ContainerState, r: Resources): void {
+  if (r.pids === undefined || r.pids.limit === undefined) return;
+  if (pidsLimit(r.pids.limit) === pidsLimit(state.pidsLimit)) return;
+  throw new DockFireError(
+    '--pids-limit is kept by the guest kernel and fixed when the container was created: ' +
+      'recreate the container to change it',
+  );
+}
+
 /** mountinfo names the cgroup mounts to use (tests give a fake tree). */
 export async function updateContainer(
   store: StateStore,
@@ -56,6 +71,7 @@ export async function updateContainer(
     const resources = parseResources(raw, 'update --resources');
     checkCpus(state, resources);
     checkMemory(state, resources);
+    checkPids(state, resources);
     if (!state.cgroupsPath) {
       throw new DockFireError(
         `container ${id} has no cgroup (config.json sets no linux.cgroupsPath): ` +

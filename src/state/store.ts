@@ -36,6 +36,8 @@ export interface ContainerState {
   /** The VM's size, fixed at create: `update` refuses limits that need another. */
   vcpus?: number;
   memoryMiB?: number;
+  /** The guest's pids limit, fixed at create (0 or absent: none). */
+  pidsLimit?: number;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;

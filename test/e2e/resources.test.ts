@@ -80,6 +80,9 @@ describe('host-side limits in the container cgroup', () => {
   it('writes --memory, --cpus, --cpuset-cpus and --pids-limit where runc would', async () => {
     const flags = ['--memory', '256m', '--cpus', '1.5', '--cpuset-cpus', '0-1'];
     await withContainer([...flags, '--pids-limit', '200'], (id) => {
+      const pids = docker(['update', '--pids-limit', '60', id]);
+      assert.notEqual(pids.status, 0);
+      assert.match(pids.stderr, /--pids-limit is kept by the guest kernel and fixed/);
       assert.equal(cgroupFile('memory', id, 'memory.limit_in_bytes'), String(256 * MIB));
       assert.equal(cgroupFile('cpu', id, 'cpu.cfs_quota_us'), '150000');
       assert.equal(cgroupFile('cpu', id, 'cpu.cfs_period_us'), '100000');
@@ -169,6 +172,9 @@ describe('docker update', () => {
       const mem = docker(['update', '--memory', '512m', id]);
       assert.notEqual(mem.status, 0);
       assert.match(mem.stderr, /--memory 512m would need a VM with other RAM than its \d+ MiB/);
+      const pids = docker(['update', '--pids-limit', '60', id]);
+      assert.notEqual(pids.status, 0);
+      assert.match(pids.stderr, /--pids-limit is kept by the guest kernel and fixed/);
       assert.equal(cgroupFile('memory', id, 'memory.limit_in_bytes'), String(256 * MIB));
       assert.equal(cgroupFile('cpu', id, 'cpu.cfs_quota_us'), '-1');
     });

@@ -33,7 +33,7 @@ function running(extra: Partial<ContainerState> = {}) {
     ...extra,
   });
   const mountinfo = path.join(dir, 'mountinfo');
-  const lines = ['cpu', 'memory'].map((c, i) => {
+  const lines = ['cpu', 'memory', 'pids'].map((c, i) => {
     fs.mkdirSync(path.join(dir, c, 'docker', 'c1'), { recursive: true });
     return `${30 + i} 1 0:${40 + i} / ${path.join(dir, c)} rw - cgroup cgroup rw,${c}`;
   });
@@ -43,6 +43,7 @@ function running(extra: Partial<ContainerState> = {}) {
   }
   const memory = (f: string) => path.join(dir, 'memory', 'docker', 'c1', f);
   fs.writeFileSync(memory('memory.limit_in_bytes'), '');
+  fs.writeFileSync(path.join(dir, 'pids', 'docker', 'c1', 'pids.max'), '');
   const read = (c: string, f: string) =>
     fs.readFileSync(path.join(dir, c, 'docker', 'c1', f), 'utf8');
   return { store, mountinfo, read };
@@ -88,6 +89,18 @@ describe('update', () => {
       updateContainer(c.store, 'c1', { memory: { limit: 200 * MIB } }, c.mountinfo),
       /would need a VM with other RAM/,
     );
+  });
+
+  it('refuses a new --pids-limit (the guest keeps it) but takes the same one again', async () => {
+    const c = running({ pidsLimit: 100 });
+    await updateContainer(c.store, 'c1', { pids: { limit: 100 } }, c.mountinfo);
+    assert.equal(c.read('pids', 'pids.max'), '128');
+    await assert.rejects(
+      updateContainer(c.store, 'c1', { pids: { limit: 200 } }, c.mountinfo),
+      /--pids-limit is kept by the guest kernel and fixed when the container was created/,
+    );
+    const none = running();
+    await updateContainer(none.store, 'c1', { pids: { limit: -1 } }, none.mountinfo);
   });
 
   it('refuses a stopped container', async () => {
