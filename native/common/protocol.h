@@ -69,6 +69,8 @@ enum df_spec_tag {
     DF_TAG_NET_ADDR = 20,
     DF_TAG_NET_ROUTE = 21,
     DF_TAG_DNS_RELAY = 22,
+    /* 23-34 are reserved for host volumes and rootfs work in progress. */
+    DF_TAG_PIDS_LIMIT = 35,
 };
 
 /* Bounds of the network records of a container START. */

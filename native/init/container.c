@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "cgroup.h"
 #include "creds.h"
 #include "exec.h"
 #include "log.h"
@@ -70,6 +71,10 @@ void container_child_begin(const struct launch *launch)
     int console = fcntl(2, F_DUPFD_CLOEXEC, 3);
     df_log_init("dock-fire-init[container]", console, DF_LOG_INFO);
 
+    /* Before anything of the container's runs: a join is not limited by
+     * pids.max, so an exec into a full container starts, as under runc. */
+    if (cgroup_join() < 0)
+        container_fail("join the container's cgroup: %s", container_strerror(errno));
     if (!launch->terminal)
         setup_stdio(launch->stdio);
     if (boot_reset_signals() < 0)

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "files.h"
 #include "launch.h"
@@ -34,6 +35,8 @@ pid_t process_start(const struct spec *spec, struct stdio_relay *relay, uint32_t
     if (files_stage(spec, msg, msglen) < 0)
         return -1;
 
+    if (cgroup_prepare(spec->pids_limit, msg, msglen) < 0)
+        return -1;
     struct launch launch;
     if (launch_prepare(&launch, spec->terminal, relay, msg, msglen) < 0)
         return -1;

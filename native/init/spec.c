@@ -166,6 +166,11 @@ static int take_fixed_record(struct spec *spec, const struct df_spec_record *rec
             return -1;
         spec->umask = df_get32(v);
         return 0;
+    case DF_TAG_PIDS_LIMIT:
+        if (rec->length != 8 || df_get64(v) == 0)
+            return -1;
+        spec->pids_limit = df_get64(v);
+        return 0;
     case DF_TAG_TERMINAL:
         return take_flag(rec, &spec->terminal);
     case DF_TAG_ROOT_READONLY:
@@ -201,6 +206,7 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
     spec->terminal = spec->root_readonly = spec->has_caps = spec->no_new_privs = false;
     memset(spec->caps, 0, sizeof spec->caps);
     spec->umask = 022;
+    spec->pids_limit = 0;
     spec->arena_used = 0;
     netspec_reset(&spec->net);
     /* The array sizes (SPEC_MAX_RECORDS) rest on this bound. */
@@ -251,5 +257,10 @@ const char *spec_container_record(const struct spec *spec)
         return "READONLY_PATH";
     if (spec->nsysctls > 0)
         return "SYSCTL";
-    return netspec_first_record(&spec->net);
+    const char *net = netspec_first_record(&spec->net);
+    if (net != NULL)
+        return net;
+    if (spec->pids_limit > 0)
+        return "PIDS_LIMIT";
+    return NULL;
 }

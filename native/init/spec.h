@@ -69,6 +69,7 @@ struct spec {
     const char *sysctls[SPEC_MAX_RECORDS]; /* "key=value" */
     size_t nsysctls;
     struct netspec net; /* container START only */
+    uint64_t pids_limit; /* 0: none */
 
     /* Strings are copied here with their terminators; every record adds at
      * most its own length plus one byte. */

@@ -198,6 +198,20 @@ static void test_exec_records(void)
     CHECK(decode(p) == 0 && strcmp(spec_container_record(&spec), "SYSCTL") == 0,
           "SYSCTL is named as a container record");
     p = with_arg();
+    uint8_t limit[8];
+    df_put64(limit, 100);
+    add(p, DF_TAG_PIDS_LIMIT, limit, sizeof limit);
+    CHECK(decode(p) == 0 && spec.pids_limit == 100 &&
+              strcmp(spec_container_record(&spec), "PIDS_LIMIT") == 0,
+          "PIDS_LIMIT is decoded and named as a container record");
+    p = with_arg();
+    df_put64(limit, 0);
+    add(p, DF_TAG_PIDS_LIMIT, limit, sizeof limit);
+    CHECK(decode(p) < 0, "a PIDS_LIMIT of 0 is refused");
+    p = with_arg();
+    add(p, DF_TAG_PIDS_LIMIT, limit, 4);
+    CHECK(decode(p) < 0, "a short PIDS_LIMIT is refused");
+    p = with_arg();
     CHECK(decode(p) == 0 && spec_container_record(&spec) == NULL,
           "a decode after a container record starts clean");
 }

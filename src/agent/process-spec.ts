@@ -29,6 +29,7 @@ export enum SpecTag {
   NetAddr = 20,
   NetRoute = 21,
   DnsRelay = 22,
+  PidsLimit = 35,
 }
 
 export interface GuestMount {
@@ -81,6 +82,8 @@ export interface GuestProcess {
   readonlyPaths: string[];
   /** `key=value`, applied in the container's namespaces in the guest. */
   sysctls: string[];
+  /** pids.max of the container's cgroup in the guest (--pids-limit). */
+  pidsLimit?: number;
 }
 
 /** One TLV record: u16 tag, u32 length, value. */
@@ -189,6 +192,11 @@ export function encodeProcess(p: GuestProcess): Buffer {
   for (const m of p.maskedPaths) w.string(SpecTag.MaskPath, m, 'linux.maskedPaths');
   for (const r of p.readonlyPaths) w.string(SpecTag.ReadonlyPath, r, 'linux.readonlyPaths');
   for (const s of p.sysctls) w.string(SpecTag.Sysctl, s, 'linux.sysctl');
+  if (p.pidsLimit !== undefined && p.pidsLimit > 0) {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(p.pidsLimit), 0);
+    w.add(SpecTag.PidsLimit, b);
+  }
 
   return w.finish();
 }

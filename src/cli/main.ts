@@ -22,6 +22,7 @@ import * as run from './run';
 import * as spec from './spec';
 import * as start from './start';
 import * as state from './state';
+import * as update from './update';
 
 function buildProgram(): Command {
   const program = new Command('dock-fire');
@@ -52,7 +53,7 @@ function buildProgram(): Command {
       });
     });
 
-  for (const verb of [create, start, run, kill, del, exec, state, list, check, pause, ps]) {
+  for (const verb of [create, start, run, kill, del, exec, state, list, check, pause, ps, update]) {
     verb.register(program, context);
   }
   features.register(program);

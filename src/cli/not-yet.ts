@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { DockFireError } from '../errors';
 
 const PENDING: Record<string, string> = {
-  update: 'changing the resources of a running container (docker update)',
   checkpoint: 'checkpointing a container',
   restore: 'restoring a container',
   events: 'container events',

@@ -16,6 +16,7 @@ import { guestProcess } from '../oci/guest-process';
 import { loadSpec, rootPath } from '../oci/spec';
 import { refuseUnsupported } from '../oci/unsupported';
 import { prepareCgroups } from '../cgroups/placement';
+import { parseResources } from '../cgroups/resources';
 import { checkExecutable } from '../rootfs/executable';
 import { withHome } from '../rootfs/home';
 import { buildDrive } from '../rootfs/drive';
@@ -72,7 +73,8 @@ export async function createContainer(
   );
   checkBootFiles(settings);
   const backend = selectBackend(settings);
-  const size = vmSize(spec, settings);
+  const resources = parseResources(spec.linux?.resources, `${bundle}/config.json`);
+  const size = vmSize(spec, settings, backend.name, resources);
 
   const stateDir = store.createDir(id);
   const imageDir = path.join(settings.imageDir, id);
@@ -90,6 +92,10 @@ export async function createContainer(
     vmm: backend.name,
     imageDir,
     dnsRelay: monitorDnsRelay(spec),
+    vcpus: size.vcpus,
+    memoryMiB: size.memoryMiB,
+    pidsLimit: guest.pidsLimit,
+    cgroupsPath: spec.linux?.cgroupsPath,
   };
   store.write(state);
 
@@ -125,7 +131,7 @@ export async function createContainer(
       fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });
     }
 
-    const cgroups = prepareCgroups(spec.linux?.cgroupsPath);
+    const cgroups = prepareCgroups(spec.linux?.cgroupsPath, resources);
     state.cgroups = cgroups.created;
     store.write(state);
 

@@ -10,7 +10,9 @@ export function features() {
     linux: {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'],
       capabilities: CAPABILITIES,
-      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false },
+      // systemd paths are placed where systemd would put them, but no
+      // transient scope unit is made: the systemd driver proper is absent.
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
       seccomp: { enabled: false },
       apparmor: { enabled: false },
       selinux: { enabled: false },

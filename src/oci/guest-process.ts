@@ -1,4 +1,5 @@
 /** Builds the guest's process spec (agent/process-spec.ts) from config.json. */
+import { parseResources } from '../cgroups/resources';
 import { DockFireError } from '../errors';
 import type { GuestCaps, GuestProcess, GuestRlimit } from '../agent/process-spec';
 import { CAPABILITIES, RLIMITS } from './linux-constants';
@@ -86,5 +87,6 @@ export function guestProcess(spec: Spec): GuestProcess {
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
     sysctls: sysctls(spec),
+    pidsLimit: parseResources(spec.linux?.resources, 'config.json').pids?.limit ?? undefined,
   };
 }

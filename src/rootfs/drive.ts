@@ -58,13 +58,18 @@ export function buildDrive(options: BuildDriveOptions): number {
     mib = options.fixedMiB;
   }
 
+  // The drive is sparse, but the guest may fill all of it: the host must have
+  // room for the whole drive, so that a full disk is the guest's ENOSPC and
+  // never the host's.
+  // Limitation: drives created together each see the same free space and can
+  // together promise more than the host has; preallocating them would lift it.
   const dir = options.image.replace(/\/[^/]+$/, '');
   const free = fs.statfsSync(dir);
   const freeMiB = Math.floor((free.bavail * free.bsize) / MIB);
-  if (freeMiB < needed) {
+  if (freeMiB < mib) {
     throw new DockFireError(
-      `not enough disk space in ${dir} for the root drive: it needs ${needed} MiB, ` +
-        `${freeMiB} MiB are free`,
+      `not enough disk space in ${dir} for the root drive: it needs ${mib} MiB ` +
+        `(${mib - needed} MiB of it room for writes, setting diskFreeMiB), ${freeMiB} MiB are free`,
     );
   }
 

@@ -31,6 +31,13 @@ export interface ContainerState {
   imageDir: string;
   /** cgroup directories created for the container, removed at delete. */
   cgroups?: string[];
+  /** linux.cgroupsPath, where `update` writes new limits. */
+  cgroupsPath?: string;
+  /** The VM's size, fixed at create: `update` refuses limits that need another. */
+  vcpus?: number;
+  memoryMiB?: number;
+  /** The guest's pids limit, fixed at create (0 or absent: none). */
+  pidsLimit?: number;
   /** How the guest is networked; set at `start` (see src/network/guest-network.ts). */
   network?: NetworkState;
   /** Address of the DNS server in the namespace that the guest reaches through the monitor. */

@@ -52,7 +52,8 @@ describe('VM size', () => {
         },
       },
     };
-    assert.deepEqual(vmSize(spec, settings), { vcpus: 2, memoryMiB: 480, diskMiB: undefined });
+    assert.deepEqual(vmSize(spec, settings), { vcpus: 2, memoryMiB: 416, diskMiB: undefined });
+    assert.equal(vmSize(spec, settings, 'firecracker').memoryMiB, 480);
   });
 
   it('lets annotations win', () => {
@@ -69,7 +70,7 @@ describe('VM size', () => {
       ...base,
       linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 } } },
     };
-    assert.throws(() => vmSize(spec, settings), /too small for a microVM: it needs at least 96m/);
+    assert.throws(() => vmSize(spec, settings), /too small for a microVM: it needs at least 160m/);
   });
 });
 
