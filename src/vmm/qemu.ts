@@ -52,6 +52,12 @@ export class QemuBackend implements Backend {
     const drive =
       `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
       `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
+    const layer = vm.layerPath
+      ? [
+          '-drive',
+          `id=layer,file=${vm.layerPath},format=raw,if=none,cache=unsafe,discard=unmap`,
+        ].concat(['-device', `virtio-blk-${bus},drive=layer`])
+      : [];
     const tscKhz = s.qemuAccel === 'tcg' ? hostTscKhz() : undefined;
     const cmdline = [
       BASE_KERNEL_ARGS,
@@ -89,6 +95,7 @@ export class QemuBackend implements Backend {
       drive,
       '-device',
       `virtio-blk-${bus},drive=root`,
+      ...layer,
       '-device',
       `virtio-serial-${bus}`,
       '-chardev',
