@@ -14,6 +14,8 @@ export interface BurstResult {
   totalMs: number;
   rightCodes: number;
   timedOut: number;
+  /** Distinct last stderr lines of the runs that went wrong. */
+  errors: string[];
 }
 
 /** Starts n `docker run`s at once; container i exits with code i % 100 + 1. */
@@ -45,5 +47,8 @@ export async function burst(
     await run(['docker', 'rm', '-f', ...names], { timeoutMs: 300_000 });
   }
   const rightCodes = results.filter((r, i) => r.code === (i % 100) + 1).length;
-  return { n, totalMs, rightCodes, timedOut };
+  const errors = results
+    .filter((r, i) => r.code !== (i % 100) + 1)
+    .map((r) => (r.timedOut ? 'timed out' : (r.stderr.trim().split('\n').pop() ?? '')));
+  return { n, totalMs, rightCodes, timedOut, errors: [...new Set(errors)].slice(0, 5) };
 }

@@ -4,7 +4,7 @@
  * printed as a table beside runc's and written as JSON under bench/results/.
  *
  * usage: bench/run.sh [--quick] [--runtime NAME] [--image IMAGE] [--label LABEL]
- *                     [--only SECTION,...]
+ *                     [--only SECTION,...] [--rootfs-cache-mib N]
  * sections: verbs, docker, memory, throughput, rootfs, burst
  */
 import fs from 'node:fs';
@@ -25,6 +25,8 @@ interface Options {
   image: string;
   label: string;
   only?: string[];
+  /** The rootfs cache's bound for the rootfs figures; 0 measures the copy per container. */
+  rootfsCacheMiB: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -33,6 +35,7 @@ function parseArgs(argv: string[]): Options {
     runtime: 'dock-fire',
     image: 'dock-fire-test:latest',
     label: '',
+    rootfsCacheMiB: 10240,
   };
   for (let i = 0; i < argv.length; i++) {
     const value = () => argv[++i] ?? '';
@@ -48,6 +51,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--label':
         o.label = value();
+        break;
+      case '--rootfs-cache-mib':
+        o.rootfsCacheMiB = Number(value());
         break;
       case '--only':
         o.only = value().split(',');
@@ -150,6 +156,9 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     rows.push(
       row('idle: host overhead (monitor+VMM-guest RAM)', 'KiB', kib('overheadKiB'), theirs),
     );
+    rows.push(
+      row('idle: private host overhead (no shared pages)', 'KiB', kib('privateOverheadKiB')),
+    );
     extra.memory = { guestMiB, samples, runcProcessKiB: theirs };
   }
   if (want('throughput')) {
@@ -165,9 +174,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   if (want('rootfs')) {
     const figures: RootfsFigure[] = [];
     for (const mib of o.quick ? [10, 300] : [10, 300, 1024]) {
-      figures.push(
-        rootfsFigure(path.join(bundle, 'rootfs'), mib, '/var/lib/dock-fire-bench/rootfs'),
-      );
+      const work = '/var/lib/dock-fire-bench/rootfs';
+      figures.push(await rootfsFigure(path.join(bundle, 'rootfs'), mib, work, o.rootfsCacheMiB));
     }
     for (const f of figures) {
       rows.push(row(`rootfs ${f.mib} MiB: first start`, 'ms', [f.firstMs]));

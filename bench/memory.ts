@@ -13,6 +13,8 @@ export interface MemorySample {
   vmmKiB?: number;
   vmmGuestRamKiB?: number;
   overheadKiB?: number;
+  /** Memory this container alone holds: private pages, guest RAM excluded. */
+  privateOverheadKiB?: number;
   processKiB?: number;
   guestMiB?: number;
 }
@@ -22,16 +24,42 @@ export function rssKiB(pid: number): number {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
 }
 
-/** RSS of the largest anonymous mapping at least guestMiB in size: the guest's RAM. */
-export function guestRamRssKiB(pid: number, guestMiB: number): number {
+interface Mapping {
+  sizeKiB: number;
+  rssKiB: number;
+  privateKiB: number;
+}
+
+function mappings(pid: number): Mapping[] {
   const smaps = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
-  let best = 0;
-  for (const block of smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)) {
-    const size = Number(/^Size:\s+(\d+)/m.exec(block)?.[1] ?? 0);
-    const rss = Number(/^Rss:\s+(\d+)/m.exec(block)?.[1] ?? 0);
-    if (size >= guestMiB * 1024 && size <= guestMiB * 1024 + 8192 && rss > best) best = rss;
-  }
-  return best;
+  const field = (block: string, name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(block)?.[1] ?? 0);
+  return smaps.split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/).map((block) => ({
+    sizeKiB: field(block, 'Size'),
+    rssKiB: field(block, 'Rss'),
+    privateKiB: field(block, 'Private_Clean') + field(block, 'Private_Dirty'),
+  }));
+}
+
+/** The guest's RAM: the mapping of the guest's size (QEMU may round it up a little). */
+function isGuestRam(m: Mapping, guestMiB: number): boolean {
+  return m.sizeKiB >= guestMiB * 1024 && m.sizeKiB <= guestMiB * 1024 + 8192;
+}
+
+export function guestRamRssKiB(pid: number, guestMiB: number): number {
+  return Math.max(
+    0,
+    ...mappings(pid)
+      .filter((m) => isGuestRam(m, guestMiB))
+      .map((m) => m.rssKiB),
+  );
+}
+
+/** Private pages outside guest RAM: what one more container costs the host. */
+export function privateBesideGuestKiB(pid: number, guestMiB: number): number {
+  return mappings(pid)
+    .filter((m) => !isGuestRam(m, guestMiB))
+    .reduce((sum, m) => sum + m.privateKiB, 0);
 }
 
 export async function idleMemory(
@@ -58,6 +86,8 @@ export async function idleMemory(
       vmmKiB,
       vmmGuestRamKiB,
       overheadKiB: monitorKiB + vmmKiB - vmmGuestRamKiB,
+      privateOverheadKiB:
+        privateBesideGuestKiB(pid, guestMiB) + privateBesideGuestKiB(vmm.pid, guestMiB),
       guestMiB,
     };
   } finally {

@@ -1,0 +1,80 @@
+/**
+ * The per-image rootfs cache through Docker: containers of one image share
+ * one read-only base drive, each writes to its own layer, and `gc` removes a
+ * base once no container links it.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { busyboxRoot, docker, importImage, sh, RUNTIME } from './lib/docker';
+import { until } from './lib/wait';
+
+const DOCKER_STATE = '/run/docker/runtime-runc/moby';
+const image = `dock-fire-cache-test-${process.pid}:latest`;
+const started: string[] = [];
+
+function startSleeper(script: string): string {
+  const r = docker(['run', '-d', `--runtime=${RUNTIME}`, image, 'sh', '-c', script]);
+  if (r.status !== 0) throw new Error(`docker run -d: ${r.stderr}`);
+  started.push(r.stdout.trim());
+  return r.stdout.trim();
+}
+
+function imageDirOf(id: string): string {
+  return JSON.parse(fs.readFileSync(path.join(DOCKER_STATE, id, 'state.json'), 'utf8')).imageDir;
+}
+
+describe('the per-image rootfs cache', () => {
+  let baseOfA = '';
+
+  before(() => {
+    // An image of its own, so that its base drive is this test's alone.
+    const root = busyboxRoot(fs.mkdtempSync(path.join(os.tmpdir(), 'df-cache-image-')));
+    fs.writeFileSync(path.join(root, 'etc', 'image-id'), `${process.pid}\n`);
+    fs.symlinkSync('busybox', path.join(root, 'bin', 'sleep'));
+    importImage(image, root);
+  });
+
+  after(() => {
+    if (started.length > 0) docker(['rm', '-f', ...started]);
+    docker(['rmi', image]);
+  });
+
+  it('gives two containers of one image one read-only base and keeps their writes apart', async () => {
+    const a = startSleeper('echo a > /etc/marker && exec sleep 300');
+    await until(() => docker(['exec', a, 'cat', '/etc/marker']).stdout === 'a\n', 'a write in A');
+    const b = startSleeper('exec sleep 300');
+
+    const r = docker(['exec', b, 'sh', '-c', 'cat /etc/marker; cat /etc/image-id']);
+    assert.match(r.stderr, /No such file/, 'B sees none of A’s writes');
+    assert.equal(r.stdout, `${process.pid}\n`, 'B sees the image’s files');
+
+    baseOfA = path.join(imageDirOf(a), 'base.ext4');
+    const [sa, sb] = [baseOfA, path.join(imageDirOf(b), 'base.ext4')].map((f) => fs.statSync(f));
+    assert.equal(sa.ino, sb.ino, 'both link the same base drive');
+    assert.ok(sa.nlink >= 3, 'the cache holds a third link');
+    assert.equal(sa.mode & 0o222, 0, 'the base is not writable');
+  });
+
+  it('gc keeps a base while a container uses it and removes it after', async () => {
+    assert.ok(baseOfA, 'needs the first test');
+    const cache = path.join(path.dirname(path.dirname(baseOfA)), '.rootfs-cache');
+    const ino = fs.statSync(baseOfA).ino;
+    const cached = () =>
+      fs.readdirSync(cache).filter((n) => fs.statSync(path.join(cache, n)).ino === ino);
+    assert.equal(cached().length, 1);
+
+    const [a, b] = started.splice(0, 2);
+    assert.equal(docker(['rm', '-f', a]).status, 0);
+    assert.equal(sh([RUNTIME, 'gc']).status, 0);
+    assert.equal(cached().length, 1, 'B still uses the base');
+
+    assert.equal(docker(['rm', '-f', b]).status, 0);
+    await until(() => !fs.existsSync(path.join(DOCKER_STATE, b)), 'B deleted');
+    const gc = sh([RUNTIME, 'gc']);
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.equal(cached().length, 0, gc.stdout);
+  });
+});
