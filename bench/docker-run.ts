@@ -49,6 +49,6 @@ export async function burst(
   const rightCodes = results.filter((r, i) => r.code === (i % 100) + 1).length;
   const errors = results
     .filter((r, i) => r.code !== (i % 100) + 1)
-    .map((r) => (r.timedOut ? 'timed out' : (r.stderr.trim().split('\n').pop() ?? '')));
+    .map((r) => (r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0]));
   return { n, totalMs, rightCodes, timedOut, errors: [...new Set(errors)].slice(0, 5) };
 }

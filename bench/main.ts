@@ -5,7 +5,7 @@
  *
  * usage: bench/run.sh [--quick] [--runtime NAME] [--image IMAGE] [--label LABEL]
  *                     [--only SECTION,...] [--rootfs-cache-mib N]
- * sections: verbs, docker, memory, throughput, rootfs, burst
+ * sections: verbs, cli, docker, memory, throughput, rootfs, burst
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -129,6 +129,28 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     for (const part of ['vmmStart', 'guestBoot', 'processStart', 'shutdown'] as const) {
       const samples = ours.splits.map((s) => s[part]).filter((x): x is number => x !== undefined);
       rows.push(row(`split: ${part}`, 'ms', samples, [], accel));
+    }
+  }
+  if (want('cli')) {
+    // Start-up alone, with no VM running beside it: each verb on a missing
+    // container. CPU time (user + system) says more than wall time on a
+    // loaded machine.
+    for (const verb of [['state'], ['kill', '9'], ['delete']]) {
+      const time = async (rt: Runtime) => {
+        const wall: number[] = [];
+        const cpu: number[] = [];
+        for (let i = 0; i < reps * 2; i++) {
+          const argv = [...rt.argv, verb[0], 'no-such-container', ...verb.slice(1)];
+          const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', ...argv]);
+          wall.push(r.ms);
+          const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+          if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
+        }
+        return { wall, cpu };
+      };
+      const [ours, theirs] = [await time(df), await time(runc)];
+      rows.push(row(`CLI start-up: ${verb[0]} (no VM), wall`, 'ms', ours.wall, theirs.wall));
+      rows.push(row(`CLI start-up: ${verb[0]} (no VM), CPU`, 'ms', ours.cpu, theirs.cpu));
     }
   }
   if (want('docker')) {

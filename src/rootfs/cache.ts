@@ -22,7 +22,11 @@ import { checkFreeSpace, driveMiB, measureRootfs, mkfsArgs, mkfsError } from './
 export const CACHE_DIR = '.rootfs-cache';
 const BASE_SUFFIX = '.ext4';
 const TMP_MARK = '.tmp-';
-/** A build of a large image can take minutes: waiting creates retry for up to ~10 min. */
+/**
+ * A build of a large image can take minutes: waiting creates retry for up to ~10 min.
+ * Limitation: the wait polls the lock (proper-lockfile has no blocking lock);
+ * only creates racing the first build of an image wait at all.
+ */
 const BUILD_WAIT = { retries: 1200, minTimeout: 50, maxTimeout: 500 };
 const STALE_MS = 60_000;
 

@@ -9,6 +9,11 @@
  * which must hold nothing but directories (mount points Docker made) for the
  * base to be shared. Any other rootfs is keyed by a walk of every entry's
  * metadata: O(files), but reads no file data.
+ * Limitation: a plain directory (a bundle made by hand, not by Docker) pays
+ * that walk at every create; a container layer holding files (a restarted
+ * container) gets a private copy. Lifted by a key the caller vouches for
+ * (an annotation naming the image) and by copying the upper layer into the
+ * container's own layer instead of the base.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
