@@ -77,7 +77,7 @@ mv "$lib/app.tmp" "$lib/app"
 install -m 0755 native/build/dock-fire-monitor "$lib/dock-fire-monitor"
 cat > /usr/local/bin/dock-fire.tmp <<EOF
 #!/bin/sh
-exec $(command -v node) $lib/app/build/src/cli/main.js "\$@"
+exec $(command -v node) $lib/app/build/dock-fire.js "\$@"
 EOF
 chmod 0755 /usr/local/bin/dock-fire.tmp
 mv /usr/local/bin/dock-fire.tmp /usr/local/bin/dock-fire

@@ -30,7 +30,7 @@ cat > "$wrapper.tmp" <<WRAPPER
 export DOCK_FIRE_MONITOR_PATH=$repo/native/build/dock-fire-monitor
 export DOCK_FIRE_INITRD_PATH=$repo/build/initramfs.cpio
 export DOCK_FIRE_IMAGE_DIR=/var/lib/$name
-exec $(command -v node) $repo/build/src/cli/main.js "\$@"
+exec $(command -v node) $repo/build/dock-fire.js "\$@"
 WRAPPER
 chmod 0755 "$wrapper.tmp"
 mv "$wrapper.tmp" "$wrapper"

@@ -21,7 +21,8 @@
 
 #define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
-int rootfs_mount_disk(char *err, size_t errlen)
+/* The single-drive layout: a copy of the image, writable. */
+static int mount_single(char *err, size_t errlen)
 {
     /* Read-write even for ROOT_READONLY: missing mount points must still
      * be created; the root is made read-only by a bind remount later, as
@@ -38,6 +39,82 @@ int rootfs_mount_disk(char *err, size_t errlen)
     snprintf(err, errlen, "mount the container's root filesystem %s: %s", ROOTFS_DISK,
              container_strerror(rw_error));
     return -1;
+}
+
+/* 1 when the VMM attached the drive read-only, 0 when writable, -1 when
+ * there is no such drive. */
+static int drive_readonly(const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/sys/block/%s/ro", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char c = 0;
+    ssize_t n = read(fd, &c, 1);
+    close(fd);
+    if (n != 1 || (c != '0' && c != '1'))
+        return -1;
+    return c == '1';
+}
+
+static int make_dir(const char *path, mode_t mode)
+{
+    return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The layered layout: the image's shared base (read-only) under the
+ * container's own layer (writable), stacked by overlayfs. The layer's upper
+ * directory takes the base root's owner and mode, which the merged root
+ * shows. */
+static int mount_layered(const char *base, const char *layer, char *err, size_t errlen)
+{
+    const char *step = "create " LAYERS_DIR;
+    if (make_dir(LAYERS_DIR, 0700) < 0 || make_dir(BASE_DIR, 0755) < 0 ||
+        make_dir(LAYER_DIR, 0755) < 0)
+        goto fail;
+    step = "mount the image drive";
+    if (mount(base, BASE_DIR, "ext4", MS_RDONLY, NULL) < 0)
+        goto fail;
+    /* noinit_itable: the layer is new and lives as long as the VM, so the
+     * background zeroing of its inode tables (which fsck would want) is
+     * only CPU and I/O taken from the container. */
+    step = "mount the container's layer";
+    if (mount(layer, LAYER_DIR, "ext4", 0, "noinit_itable") < 0)
+        goto fail;
+
+    struct stat root;
+    step = "prepare the container's layer";
+    if (stat(BASE_DIR, &root) < 0 || make_dir(LAYER_DIR "/upper", 0755) < 0 ||
+        make_dir(LAYER_DIR "/work", 0700) < 0 ||
+        chown(LAYER_DIR "/upper", root.st_uid, root.st_gid) < 0 ||
+        chmod(LAYER_DIR "/upper", root.st_mode & 07777) < 0)
+        goto fail;
+    step = "mount the overlay of image and layer";
+    if (mount("overlay", ROOTFS_MOUNTPOINT, "overlay", 0,
+              "lowerdir=" BASE_DIR ",upperdir=" LAYER_DIR "/upper,workdir=" LAYER_DIR "/work") < 0)
+        goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "%s (%s, %s): %s", step, base, layer, container_strerror(errno));
+    return -1;
+}
+
+int rootfs_mount_disk(char *err, size_t errlen)
+{
+    int first = drive_readonly("vda");
+    int second = drive_readonly("vdb");
+    if (second < 0)
+        return mount_single(err, errlen);
+    if (first != !second) {
+        snprintf(err, errlen, "expected a read-only image drive and a writable layer as "
+                              "/dev/vda and /dev/vdb, found vda %s and vdb %s",
+                 first < 0 ? "missing" : first ? "read-only" : "writable",
+                 second ? "read-only" : "writable");
+        return -1;
+    }
+    return first == 1 ? mount_layered("/dev/vda", "/dev/vdb", err, errlen)
+                      : mount_layered("/dev/vdb", "/dev/vda", err, errlen);
 }
 
 /* Bind-remounts the mount fd is on with extra flags, keeping the flags it

@@ -1,5 +1,5 @@
 /** What every verb shares: the global flags, the state store and the settings. */
-import { loadSettings, type Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { DEFAULT_ROOT, StateStore } from '../state/store';
 
 export interface GlobalOptions {
@@ -19,6 +19,9 @@ export class Context {
   }
 
   get settings(): Settings {
+    // Loaded on first use: the settings' schema library costs start-up time
+    // that verbs working only on state (state, kill, delete) need not pay.
+    const { loadSettings } = require('../config/settings') as typeof import('../config/settings');
     this.cachedSettings ??= loadSettings();
     return this.cachedSettings;
   }

@@ -7,24 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { DockFireError } from '../errors';
 import { logger, setupLogger } from '../log/logger';
 import { Context, type GlobalOptions } from './context';
-import * as check from './check';
-import * as create from './create';
-import * as del from './delete';
-import * as exec from './exec';
-import * as features from './features';
-import * as gc from './gc';
-import * as kill from './kill';
-import * as list from './list';
-import * as notYet from './not-yet';
-import * as pause from './pause';
-import * as ps from './ps';
-import * as run from './run';
-import * as spec from './spec';
-import * as start from './start';
-import * as state from './state';
-import * as update from './update';
+import { VERBS, verbOf } from './verbs';
 
-function buildProgram(): Command {
+function buildProgram(verb: string | undefined): Command {
   const program = new Command('dock-fire');
   let ctx: Context | undefined;
   const context = () => (ctx ??= new Context(program.opts<GlobalOptions>()));
@@ -53,13 +38,9 @@ function buildProgram(): Command {
       });
     });
 
-  for (const verb of [create, start, run, kill, del, exec, state, list, check, pause, ps, update]) {
-    verb.register(program, context);
-  }
-  features.register(program);
-  gc.register(program);
-  spec.register(program);
-  notYet.register(program);
+  // Help and unknown verbs need them all; a known verb needs its own only.
+  const loaders = verb ? [VERBS[verb]] : Object.values(VERBS);
+  for (const module of new Set(loaders.map((load) => load()))) module.register(program, context);
   return program;
 }
 
@@ -68,7 +49,7 @@ function oneLine(message: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(verbOf(argv.slice(2)));
   try {
     await program.parseAsync(argv);
   } catch (err) {

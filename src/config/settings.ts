@@ -29,6 +29,8 @@ const settingsSchema = z
     diskFreeMiB: z.number().int().min(16).default(512),
     /** A fixed root drive size; 0 sizes each drive from its image's content. */
     diskMiB: z.number().int().min(0).default(0),
+    /** Bound of the per-image cache of base drives (MiB); 0 copies the image per container. */
+    rootfsCacheMiB: z.number().int().min(0).default(10240),
     /** Where disk images live; never a tmpfs. */
     imageDir: z.string().default('/var/lib/dock-fire'),
     /** How long `start` waits for the guest to boot and start the process. */
@@ -60,6 +62,7 @@ const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int'
   DOCK_FIRE_DISK_FREE_MIB: { key: 'diskFreeMiB', kind: 'int' },
   DOCK_FIRE_DISK_MIB: { key: 'diskMiB', kind: 'int' },
   DOCK_FIRE_IMAGE_DIR: { key: 'imageDir', kind: 'string' },
+  DOCK_FIRE_ROOTFS_CACHE_MIB: { key: 'rootfsCacheMiB', kind: 'int' },
   DOCK_FIRE_BOOT_TIMEOUT: { key: 'bootTimeoutSeconds', kind: 'int' },
   DOCK_FIRE_NAT: { key: 'nat', kind: 'bool' },
   DOCK_FIRE_NAT_POOL: { key: 'natPool', kind: 'string' },

@@ -19,7 +19,7 @@ import { prepareCgroups } from '../cgroups/placement';
 import { parseResources } from '../cgroups/resources';
 import { checkExecutable } from '../rootfs/executable';
 import { withHome } from '../rootfs/home';
-import { buildDrive } from '../rootfs/drive';
+import { prepareRootDrives } from '../rootfs/prepare';
 import { isAlive, readProcStat } from '../state/proc';
 import { ociState } from '../state/status';
 import type { ContainerState, StateStore } from '../state/store';
@@ -32,7 +32,6 @@ import { vmFailureReason } from './vm-failure';
 import { vmSize } from './vm-size';
 
 export const PROCESS_SPEC_FILE = 'process.spec';
-export const DRIVE_FILE = 'rootfs.ext4';
 
 export interface CreateOptions {
   id: string;
@@ -107,21 +106,23 @@ export async function createContainer(
     fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), processSpec, { mode: 0o600 });
 
     fs.mkdirSync(imageDir, { recursive: true, mode: 0o700 });
-    const drivePath = path.join(imageDir, DRIVE_FILE);
-    const driveMiB = buildDrive({
-      root: rootfs,
-      image: drivePath,
+    const drives = await prepareRootDrives({
+      id,
+      rootfs,
+      containerDir: imageDir,
+      imageDir: settings.imageDir,
       freeMiB: settings.diskFreeMiB,
       fixedMiB: size.diskMiB ?? (settings.diskMiB || undefined),
+      cacheMiB: settings.rootfsCacheMiB,
     });
-    logger().debug({ id, driveMiB }, 'root drive built');
 
     const plan = backend.plan({
       stateDir,
       kernelPath: settings.kernelPath,
       initrdPath: settings.initrdPath,
-      drivePath,
-      driveReadonly: false,
+      drivePath: drives.image.path,
+      driveReadonly: drives.image.readonly,
+      layerPath: drives.layer,
       vcpus: size.vcpus,
       memoryMiB: size.memoryMiB,
       kernelArgs: settings.kernelArgs,

@@ -2,11 +2,12 @@
  * Builds the container's root drive: an ext4 image made from the rootfs
  * directory with `mkfs.ext4 -d`, sized from the content plus free space for
  * writes. The image is sparse, so the free space costs nothing until used.
- * Limitation: every create copies the whole rootfs; a per-image cache that
- * makes the second start O(1) comes with the benchmark work (issue 6).
+ * This is the path without the per-image cache (cache.ts): a rootfs that
+ * cannot be shared, or the cache turned off.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { DockFireError } from '../errors';
 
 const MIB = 1024 * 1024;
@@ -36,6 +37,49 @@ export function driveMiB(size: DriveSize, freeMiB: number): number {
   return content + inodeTables + METADATA_MIB + freeMiB;
 }
 
+export interface Ext4Options {
+  /** Directory whose content fills the filesystem; none for an empty one. */
+  root?: string;
+  image: string;
+  mib: number;
+  inodes?: number;
+}
+
+/** mkfs.ext4's arguments: no journal (the drive dies with its VM), no reserved blocks. */
+export function mkfsArgs(o: Ext4Options): string[] {
+  const args = ['-q', '-F', '-O', '^has_journal', '-m', '0', '-E', 'root_owner=0:0'];
+  if (o.inodes !== undefined) args.push('-N', String(o.inodes));
+  if (o.root !== undefined) args.push('-d', o.root);
+  return [...args, o.image, `${o.mib}M`];
+}
+
+export function mkfsError(err: unknown): DockFireError {
+  const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '')
+    .trim()
+    .split('\n')
+    .pop();
+  return new DockFireError(`mkfs.ext4 failed: ${stderr || (err as Error).message}`);
+}
+
+export function makeExt4Sync(o: Ext4Options): void {
+  try {
+    execFileSync('mkfs.ext4', mkfsArgs(o), { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    throw mkfsError(err);
+  }
+}
+
+/** Fails with a clear line when dir's filesystem has less than mib MiB free. */
+export function checkFreeSpace(dir: string, mib: number, what: string): void {
+  const free = fs.statfsSync(dir);
+  const freeMiB = Math.floor((free.bavail * free.bsize) / MIB);
+  if (freeMiB < mib) {
+    throw new DockFireError(
+      `not enough disk space in ${dir} for ${what}: it needs ${mib} MiB, ${freeMiB} MiB are free`,
+    );
+  }
+}
+
 export interface BuildDriveOptions {
   root: string;
   image: string;
@@ -58,50 +102,10 @@ export function buildDrive(options: BuildDriveOptions): number {
     mib = options.fixedMiB;
   }
 
-  // The drive is sparse, but the guest may fill all of it: the host must have
-  // room for the whole drive, so that a full disk is the guest's ENOSPC and
-  // never the host's.
-  // Limitation: drives created together each see the same free space and can
-  // together promise more than the host has; preallocating them would lift it.
-  const dir = options.image.replace(/\/[^/]+$/, '');
-  const free = fs.statfsSync(dir);
-  const freeMiB = Math.floor((free.bavail * free.bsize) / MIB);
-  if (freeMiB < mib) {
-    throw new DockFireError(
-      `not enough disk space in ${dir} for the root drive: it needs ${mib} MiB ` +
-        `(${mib - needed} MiB of it room for writes, setting diskFreeMiB), ${freeMiB} MiB are free`,
-    );
-  }
+  checkFreeSpace(path.dirname(options.image), needed, 'the root drive');
 
   // Twice the content's inodes leaves room for files the container creates.
   const inodes = Math.max(4096, size.inodes * 2 + 1024);
-  try {
-    execFileSync(
-      'mkfs.ext4',
-      [
-        '-q',
-        '-F',
-        '-O',
-        '^has_journal',
-        '-m',
-        '0',
-        '-N',
-        String(inodes),
-        '-E',
-        'root_owner=0:0',
-        '-d',
-        options.root,
-        options.image,
-        `${mib}M`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? '')
-      .trim()
-      .split('\n')
-      .pop();
-    throw new DockFireError(`mkfs.ext4 failed: ${stderr || (err as Error).message}`);
-  }
+  makeExt4Sync({ root: options.root, image: options.image, mib, inodes });
   return mib;
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import type lockfileModule from 'proper-lockfile';
 import { DockFireError, errnoCode } from '../errors';
 
 export const DEFAULT_ROOT = '/run/dock-fire';
@@ -145,6 +145,9 @@ export class StateStore {
   async locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const dir = this.dir(id);
     fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    // Loaded here, not at the top: verbs that only read state (state, list)
+    // skip its loading, which patches all of fs (graceful-fs).
+    const lockfile = require('proper-lockfile') as typeof lockfileModule;
     const release = await lockfile.lock(dir, {
       realpath: false,
       lockfilePath: `${dir}.lock`,

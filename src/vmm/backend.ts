@@ -12,6 +12,11 @@ export interface VmDescription {
   /** Absolute path of the root drive image. */
   drivePath: string;
   driveReadonly: boolean;
+  /**
+   * The container's writable layer over a read-only image drive; the guest
+   * tells the two apart by their read-only flags, not by probe order.
+   */
+  layerPath?: string;
   vcpus: number;
   memoryMiB: number;
   /** Extra kernel command-line arguments from the settings. */

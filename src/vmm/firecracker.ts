@@ -35,6 +35,16 @@ export function firecrackerConfig(vm: VmDescription) {
         is_root_device: false,
         is_read_only: vm.driveReadonly,
       },
+      ...(vm.layerPath
+        ? [
+            {
+              drive_id: 'layer',
+              path_on_host: vm.layerPath,
+              is_root_device: false,
+              is_read_only: false,
+            },
+          ]
+        : []),
     ],
     'machine-config': {
       vcpu_count: firecrackerVcpus(vm.vcpus),

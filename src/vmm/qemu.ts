@@ -52,6 +52,12 @@ export class QemuBackend implements Backend {
     const drive =
       `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
       `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
+    const layer = vm.layerPath
+      ? [
+          '-drive',
+          `id=layer,file=${vm.layerPath},format=raw,if=none,cache=unsafe,discard=unmap`,
+        ].concat(['-device', `virtio-blk-${bus},drive=layer`])
+      : [];
     const tscKhz = s.qemuAccel === 'tcg' ? hostTscKhz() : undefined;
     const cmdline = [
       BASE_KERNEL_ARGS,
@@ -93,6 +99,7 @@ export class QemuBackend implements Backend {
       `tap,id=net0,ifname=${vm.tapName},script=no,downscript=no`,
       '-device',
       `virtio-net-${bus},netdev=net0`,
+      ...layer,
       '-device',
       `virtio-serial-${bus}`,
       '-chardev',

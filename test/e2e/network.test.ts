@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { detached, docker, ensureImage, IMAGE, run, RUNTIME, sh } from './lib/docker';
+import { leftovers, settledLeftovers } from './lib/leftovers';
 import { dnsServer, httpServer, type Server } from './lib/servers';
 import { until } from './lib/wait';
 
@@ -117,6 +118,22 @@ describe("Docker's default bridge", () => {
     assert.match(r.stdout, new RegExp(`link/ether ${mac} `));
     assert.match(r.stdout, new RegExp(`inet ${address.replace(/\./g, '\\.')}/${prefix} `));
     assert.match(r.stdout, new RegExp(`default via ${gateway.replace(/\./g, '\\.')} dev eth0`));
+  });
+
+  it('kill -9 of the monitor and the VMM mid-run, then docker rm, leaves nothing behind', async () => {
+    const before = leftovers();
+    const id = detached(httpd('crash'), ['-p', '127.0.0.1::8080']);
+    const monitor = Number(inspect(id, '{{.State.Pid}}'));
+    const vmm = sh(['pgrep', '-P', String(monitor)])
+      .stdout.trim()
+      .split('\n')
+      .map(Number);
+    assert.equal(vmm.length, 1, `the VMM under monitor ${monitor}`);
+    process.kill(vmm[0], 'SIGKILL');
+    process.kill(monitor, 'SIGKILL');
+    await until(() => inspect(id, '{{.State.Running}}') === 'false', 'docker to see the exit');
+    assert.equal(docker(['rm', id]).status, 0);
+    assert.deepEqual(await settledLeftovers(before), before);
   });
 
   it('/etc/resolv.conf, /etc/hosts and the hostname in the guest are the ones Docker wrote', () => {
@@ -267,29 +284,19 @@ describe('a user-defined bridge network', () => {
       const runs = Array.from(
         { length: 20 },
         (_, i) =>
-          new Promise<number>((resolve) => {
-            const child = spawn(
-              'docker',
-              [
-                'run',
-                '--rm',
-                `--runtime=${RUNTIME}`,
-                '--network',
-                network,
-                IMAGE,
-                'wget',
-                '-q',
-                '-O',
-                '/dev/null',
-                `http://${gateway}:${server.port}/${i}`,
-              ],
-              { stdio: 'ignore' },
-            );
-            child.on('exit', (code) => resolve(code ?? 128));
+          new Promise<{ code: number; stderr: string }>((resolve) => {
+            const url = `http://${gateway}:${server.port}/${i}`;
+            const argv = ['run', '--rm', `--runtime=${RUNTIME}`, '--network', network, IMAGE];
+            const child = spawn('docker', [...argv, 'wget', '-q', '-O', '/dev/null', url], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (d) => (stderr += d));
+            child.on('exit', (code) => resolve({ code: code ?? 128, stderr }));
           }),
       );
-      const codes = await Promise.all(runs);
-      assert.deepEqual(codes, new Array(20).fill(0));
+      const failed = (await Promise.all(runs)).filter((r) => r.code !== 0);
+      assert.deepEqual(failed, []);
       assert.equal(new Set(server.clients).size, 20, server.clients.join(' '));
     } finally {
       server.stop();

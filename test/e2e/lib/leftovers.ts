@@ -90,13 +90,25 @@ function networkObjects(): string[] {
   return found;
 }
 
+/**
+ * Per-container image directories, and unfinished base drives. The rootfs
+ * cache itself stays by design (bounded, emptied by `dock-fire gc`).
+ */
+function imageDirs(): string[] {
+  const cache = `${IMAGE_DIR}/.rootfs-cache`;
+  return [
+    ...entries(IMAGE_DIR).filter((d) => d !== cache),
+    ...entries(cache).filter((f) => /\.tmp-\d+$/.test(f)),
+  ];
+}
+
 export function leftovers(): string[] {
   return [
     ...networkObjects(),
     ...cgroups().map((c) => `cgroup ${c}`),
     ...processes().map((p) => `process ${p}`),
     ...dockFireStateDirs().map((d) => `state dir ${d}`),
-    ...entries(IMAGE_DIR).map((d) => `image dir ${d}`),
+    ...imageDirs().map((d) => `image dir ${d}`),
     ...mounts().map((m) => `mount ${m}`),
     ...loopDevices().map((l) => `loop device ${l}`),
   ];

@@ -1,0 +1,77 @@
+/**
+ * Through Docker: `docker run --rm IMG true` one at a time, and N containers
+ * started at once, each exiting with its own code, all checked.
+ */
+import fs from 'node:fs';
+import { must, run, type RunResult } from './exec';
+
+/** Where Docker's shim keeps the runtime state of its containers (the runtime's --root). */
+const DOCKER_RUNTIME_ROOT = '/run/docker/runtime-runc/moby';
+
+/**
+ * A container whose `start` failed (a boot slower than bootTimeoutSeconds)
+ * is removed by Docker without a runtime `delete` (docs/limitations.md): the
+ * harness deletes what is left, so a run leaves nothing behind.
+ */
+async function deleteLeftover(runtime: string, cidFile: string): Promise<void> {
+  let id: string;
+  try {
+    id = fs.readFileSync(cidFile, 'utf8').trim();
+  } catch {
+    return;
+  }
+  fs.rmSync(cidFile, { force: true });
+  if (
+    runtime !== 'runc' &&
+    /^[0-9a-f]{64}$/.test(id) &&
+    fs.existsSync(`${DOCKER_RUNTIME_ROOT}/${id}`)
+  ) {
+    await run([runtime, '--root', DOCKER_RUNTIME_ROOT, 'delete', '--force', id]);
+  }
+}
+
+export async function dockerRunTrue(runtime: string, image: string): Promise<number> {
+  const r = await must(['docker', 'run', '--rm', `--runtime=${runtime}`, image, 'true'], 180_000);
+  return r.ms;
+}
+
+export interface BurstResult {
+  n: number;
+  totalMs: number;
+  rightCodes: number;
+  timedOut: number;
+  /** Distinct first stderr lines of the runs that went wrong. */
+  errors: string[];
+}
+
+/** Starts n `docker run`s at once; container i exits with code i % 100 + 1. */
+export async function burst(
+  runtime: string,
+  image: string,
+  n: number,
+  timeoutMs: number,
+): Promise<BurstResult> {
+  const prefix = `dfbench-${process.pid}-${runtime}-${n}`;
+  const cidFile = (i: number) => `/tmp/${prefix}-${i}.cid`;
+  const command = (i: number) => ['sh', '-c', `exit ${(i % 100) + 1}`];
+  const t0 = Date.now();
+  const runs: Promise<RunResult>[] = [];
+  for (let i = 0; i < n; i++) {
+    const flags = ['--rm', '--name', `${prefix}-${i}`, '--cidfile', cidFile(i)];
+    const argv = ['docker', 'run', ...flags, `--runtime=${runtime}`, image, ...command(i)];
+    runs.push(run(argv, { timeoutMs }));
+  }
+  const results = await Promise.all(runs);
+  const totalMs = Date.now() - t0;
+  const timedOut = results.filter((r) => r.timedOut).length;
+  if (timedOut > 0) {
+    const names = results.map((_, i) => `${prefix}-${i}`);
+    await run(['docker', 'rm', '-f', ...names], { timeoutMs: 300_000 });
+  }
+  await Promise.all(results.map((_, i) => deleteLeftover(runtime, cidFile(i))));
+  const rightCodes = results.filter((r, i) => r.code === (i % 100) + 1).length;
+  const errors = results
+    .filter((r, i) => r.code !== (i % 100) + 1)
+    .map((r) => (r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0]));
+  return { n, totalMs, rightCodes, timedOut, errors: [...new Set(errors)].slice(0, 5) };
+}

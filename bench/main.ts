@@ -1,0 +1,261 @@
+/**
+ * dock-fire's benchmark against runc, both measured in the same run on the
+ * same machine. Every figure is a median over repeated runs with min/max,
+ * printed as a table beside runc's and written as JSON under bench/results/.
+ *
+ * usage: bench/run.sh [--quick] [--runtime NAME] [--image IMAGE] [--label LABEL]
+ *                     [--only SECTION,...] [--rootfs-cache-mib N]
+ * sections: verbs, cli, docker, memory, throughput, rootfs, burst
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportRootfs, runtimes, writeBundle, type Runtime } from './bundle';
+import { burst, dockerRunTrue, type BurstResult } from './docker-run';
+import { run } from './exec';
+import { idleMemory, type MemorySample } from './memory';
+import { rootfsFigure, type RootfsFigure } from './rootfs';
+import { ratio, summarize, type Summary } from './stats';
+import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
+import { timeVerbs } from './verbs';
+
+interface Options {
+  quick: boolean;
+  runtime: string;
+  image: string;
+  label: string;
+  only?: string[];
+  /** The rootfs cache's bound for the rootfs figures; 0 measures the copy per container. */
+  rootfsCacheMiB: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    quick: false,
+    runtime: 'dock-fire',
+    image: 'dock-fire-test:latest',
+    label: '',
+    rootfsCacheMiB: 10240,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => argv[++i] ?? '';
+    switch (argv[i]) {
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--runtime':
+        o.runtime = value();
+        break;
+      case '--image':
+        o.image = value();
+        break;
+      case '--label':
+        o.label = value();
+        break;
+      case '--rootfs-cache-mib':
+        o.rootfsCacheMiB = Number(value());
+        break;
+      case '--only':
+        o.only = value().split(',');
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
+    }
+  }
+  return o;
+}
+
+/** One figure: dock-fire and runc side by side. */
+interface Row {
+  name: string;
+  unit: string;
+  dockFire?: Summary;
+  runc?: Summary;
+  ratio?: number;
+  accel?: string;
+}
+
+function row(name: string, unit: string, ours: number[], theirs: number[] = [], accel?: string) {
+  const dockFire = summarize(ours);
+  const runc = summarize(theirs);
+  return { name, unit, dockFire, runc, ratio: ratio(dockFire, runc), accel };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    host: os.hostname(),
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    memMiB: Math.round(os.totalmem() / 2 ** 20),
+    kernel: os.release(),
+    loadAvgAtStart: os.loadavg(),
+  };
+}
+
+function fmt(s?: Summary): string {
+  if (!s) return '-';
+  const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+}
+
+function printTable(rows: Row[]): void {
+  const lines = [['figure', 'unit', 'dock-fire median (min-max)', 'runc', 'ratio', 'accel']];
+  for (const r of rows) {
+    const ratioText = r.ratio === undefined ? '-' : `${r.ratio.toFixed(1)}x`;
+    lines.push([r.name, r.unit, fmt(r.dockFire), fmt(r.runc), ratioText, r.accel ?? '']);
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+}
+
+async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) {
+  const reps = o.quick ? 3 : 10;
+  const want = (s: string) => !o.only || o.only.includes(s);
+  const rows: Row[] = [];
+  const extra: Record<string, unknown> = {};
+  let accel: string | undefined;
+
+  if (want('verbs')) {
+    await writeBundle(bundle, ['true']);
+    const ours = await timeVerbs(df, bundle, reps);
+    const theirs = await timeVerbs(runc, bundle, reps);
+    accel = ours.accel;
+    for (const verb of ['create', 'state', 'start', 'delete'] as const) {
+      rows.push(
+        row(`${verb} (true)`, 'ms', ours[verb], theirs[verb], verb === 'state' ? undefined : accel),
+      );
+    }
+    for (const part of ['vmmStart', 'guestBoot', 'processStart', 'shutdown'] as const) {
+      const samples = ours.splits.map((s) => s[part]).filter((x): x is number => x !== undefined);
+      rows.push(row(`split: ${part}`, 'ms', samples, [], accel));
+    }
+  }
+  if (want('cli')) {
+    // Start-up alone, with no VM running beside it: each verb on a missing
+    // container. CPU time (user + system) says more than wall time on a
+    // loaded machine.
+    for (const verb of [['state'], ['kill', '9'], ['delete']]) {
+      const time = async (rt: Runtime) => {
+        const wall: number[] = [];
+        const cpu: number[] = [];
+        for (let i = 0; i < reps * 2; i++) {
+          const argv = [...rt.argv, verb[0], 'no-such-container', ...verb.slice(1)];
+          const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', ...argv]);
+          wall.push(r.ms);
+          const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+          if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
+        }
+        return { wall, cpu };
+      };
+      const [ours, theirs] = [await time(df), await time(runc)];
+      rows.push(row(`CLI start-up: ${verb[0]} (no VM), wall`, 'ms', ours.wall, theirs.wall));
+      rows.push(row(`CLI start-up: ${verb[0]} (no VM), CPU`, 'ms', ours.cpu, theirs.cpu));
+    }
+  }
+  if (want('docker')) {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      ours.push(await dockerRunTrue(o.runtime, o.image));
+      theirs.push(await dockerRunTrue('runc', o.image));
+    }
+    rows.push(row('docker run --rm IMG true', 'ms', ours, theirs, accel));
+  }
+  if (want('memory')) {
+    const guestMiB = 128;
+    const samples: MemorySample[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < (o.quick ? 1 : 3); i++) {
+      await writeBundle(bundle, ['sleep', '600']);
+      samples.push(await idleMemory(df, bundle, guestMiB, 3000));
+      theirs.push((await idleMemory(runc, bundle, guestMiB, 3000)).processKiB ?? 0);
+    }
+    const kib = (k: keyof MemorySample) => samples.map((s) => s[k] ?? 0);
+    rows.push(row('idle: monitor RSS', 'KiB', kib('monitorKiB')));
+    rows.push(row('idle: VMM RSS', 'KiB', kib('vmmKiB')));
+    rows.push(row('idle: VMM RSS that is guest RAM', 'KiB', kib('vmmGuestRamKiB')));
+    rows.push(
+      row('idle: host overhead (monitor+VMM-guest RAM)', 'KiB', kib('overheadKiB'), theirs),
+    );
+    rows.push(
+      row('idle: private host overhead (no shared pages)', 'KiB', kib('privateOverheadKiB')),
+    );
+    extra.memory = { guestMiB, samples, runcProcessKiB: theirs };
+  }
+  if (want('throughput')) {
+    await writeBundle(bundle, THROUGHPUT_ARGS);
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < (o.quick ? 1 : 3); i++) {
+      ours.push(await stdoutThroughput(df, bundle));
+      theirs.push(await stdoutThroughput(runc, bundle));
+    }
+    rows.push(row('stdout throughput, 200 MiB via cat', 'MiB/s', ours, theirs, accel));
+  }
+  if (want('rootfs')) {
+    const figures: RootfsFigure[] = [];
+    for (const mib of o.quick ? [10, 300] : [10, 300, 1024]) {
+      const work = '/var/lib/dock-fire-bench/rootfs';
+      figures.push(await rootfsFigure(path.join(bundle, 'rootfs'), mib, work, o.rootfsCacheMiB));
+    }
+    for (const f of figures) {
+      rows.push(row(`rootfs ${f.mib} MiB: first start`, 'ms', [f.firstMs]));
+      rows.push(row(`rootfs ${f.mib} MiB: second start`, 'ms', [f.secondMs]));
+    }
+    extra.rootfs = figures;
+  }
+  if (want('burst')) {
+    const bursts: BurstResult[] = [];
+    for (const n of o.quick ? [20] : [20, 50]) {
+      const ours = await burst(o.runtime, o.image, n, n * 20_000);
+      const theirs = await burst('runc', o.image, n, n * 20_000);
+      bursts.push(ours, theirs);
+      const r = row(`${n} at once: total`, 'ms', [ours.totalMs], [theirs.totalMs], accel);
+      r.name += ` (right exit codes: ${ours.rightCodes}/${n} vs ${theirs.rightCodes}/${n})`;
+      rows.push(r);
+    }
+    extra.bursts = bursts;
+  }
+  return { rows, extra, accel };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const stateRoot = `/run/dock-fire-bench-${process.pid}`;
+  const [df, runc] = runtimes(o.runtime, stateRoot);
+  const bundle = '/var/tmp/dock-fire-bench-bundle';
+  await exportRootfs(o.image, bundle);
+
+  const started = new Date();
+  const info = machine();
+  try {
+    const { rows, extra, accel } = await sections(o, df, runc, bundle);
+    printTable(rows);
+    const result = {
+      label: o.label,
+      date: started.toISOString(),
+      seconds: (Date.now() - started.getTime()) / 1000,
+      machine: { ...info, loadAvgAtEnd: os.loadavg() },
+      accelerator: accel,
+      runtime: o.runtime,
+      quick: o.quick,
+      rows,
+      ...extra,
+    };
+    const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    const name = `${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${o.label ? `-${o.label}` : ''}.json`;
+    fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(
+      `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
+    );
+  } finally {
+    await run(['rm', '-rf', stateRoot]);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

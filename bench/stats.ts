@@ -1,0 +1,22 @@
+/** Summaries of repeated measurements: the median is the figure, min and max its spread. */
+
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function summarize(samples: number[]): Summary | undefined {
+  if (samples.length === 0) return undefined;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
+}
+
+/** dock-fire's median over runc's, when both exist. */
+export function ratio(ours?: Summary, theirs?: Summary): number | undefined {
+  if (!ours || !theirs || theirs.median <= 0) return undefined;
+  return ours.median / theirs.median;
+}
