@@ -18,6 +18,7 @@
 #include "devices.h"
 #include "files.h"
 #include "resolve.h"
+#include "volume.h"
 
 #define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
@@ -100,10 +101,18 @@ static void mount_one(int root_fd, const struct spec_mount *m)
 
     char path[FD_PATH_MAX];
     int rc;
+    char volume_data[512];
+    const char *data = m->data;
+    if (volume_is(fstype, m->source)) {
+        if (volume_mount_data(m->source, m->data, volume_data, sizeof volume_data) < 0)
+            container_fail("volume %s at %s: %s", m->source, m->target,
+                           container_strerror(errno));
+        data = volume_data;
+    }
     if (bind)
         rc = mount(m->source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
     else
-        rc = mount(m->source, fd_path(path, fd), fstype, flags, m->data);
+        rc = mount(m->source, fd_path(path, fd), fstype, flags, data);
     if (rc < 0)
         container_fail("mount %s on %s (type %s): %s", m->source, m->target,
                        bind ? "bind" : fstype, container_strerror(errno));

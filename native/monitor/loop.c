@@ -4,6 +4,7 @@
 #include "monitor.h"
 
 #include "log.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -150,12 +151,14 @@ static int poll_timeout(int64_t now)
 }
 
 enum source { SRC_SIGNAL, SRC_CONTROL, SRC_AGENT_LISTEN, SRC_AGENT, SRC_CONSOLE, SRC_STDIN,
-              SRC_STDOUT, SRC_STDERR, SRC_CLIENT };
+              SRC_STDOUT, SRC_STDERR, SRC_VOLUME, SRC_CLIENT };
+
+#define POLL_MAX (SRC_CLIENT + MAX_CLIENTS + 2 * MAX_VOLUMES)
 
 struct poll_set {
-    struct pollfd pfds[SRC_CLIENT + MAX_CLIENTS];
-    int source[SRC_CLIENT + MAX_CLIENTS];
-    int client[SRC_CLIENT + MAX_CLIENTS];
+    struct pollfd pfds[POLL_MAX];
+    int source[POLL_MAX];
+    int client[POLL_MAX]; /* the client, or the volume's owner number */
     int n;
 };
 
@@ -184,7 +187,13 @@ static void build(struct poll_set *s)
             add(s, SRC_STDOUT + i, M.out_fd[i], POLLOUT);
 
     int first = s->n;
-    int added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
+    int added = volumes_poll_fds(s->pfds + first, s->client + first, 2 * MAX_VOLUMES);
+    for (int i = first; i < first + added; i++)
+        s->source[i] = SRC_VOLUME;
+    s->n += added;
+
+    first = s->n;
+    added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
     for (int i = first; i < first + added; i++)
         s->source[i] = SRC_CLIENT;
     s->n += added;
@@ -225,6 +234,9 @@ static void dispatch(const struct poll_set *s)
         case SRC_STDOUT:
         case SRC_STDERR:
             stdio_write(s->source[i] - SRC_STDOUT);
+            break;
+        case SRC_VOLUME:
+            volumes_event(s->client[i], ev);
             break;
         case SRC_CLIENT:
             control_event(s->client[i], s->pfds[i].fd, ev);

@@ -112,6 +112,7 @@ export async function createContainer(
       vcpus: size.vcpus,
       memoryMiB: size.memoryMiB,
       kernelArgs: settings.kernelArgs,
+      volumes: guest.volumes.length,
     });
     for (const file of plan.files) {
       fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });
@@ -128,6 +129,7 @@ export async function createContainer(
       vmmArgv: plan.argv,
       newNetns: true,
       cgroupProcs: cgroups.procsFiles,
+      volumes: guest.volumes.map((v) => ({ ...v, socket: plan.volumeSockets[v.index] })),
       consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
       debug: options.debug,
     });

@@ -22,6 +22,8 @@ export interface MonitorOptions {
   vmmArgv: string[];
   newNetns: boolean;
   cgroupProcs: string[];
+  /** Host directories to serve, each on its socket (relative to stateDir). */
+  volumes: { socket: string; source: string; readonly: boolean }[];
   consoleSocket?: string;
   debug: boolean;
 }
@@ -113,6 +115,9 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   ];
   if (options.newNetns) args.push('--netns');
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
+  for (const v of options.volumes) {
+    args.push('--volume', `${v.readonly ? 'ro' : 'rw'}:${v.socket}:${v.source}`);
+  }
   if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
   if (options.debug) args.push('--debug');
   args.push('--', ...options.vmmArgv);
