@@ -146,6 +146,7 @@ p9_handler p9_lcreate, p9_mkdir, p9_symlink, p9_mknod, p9_link, p9_renameat, p9_
     p9_remove;
 /* Shared by both files */
 void p9_put_qid(struct p9_out *out, const struct stat *st);
+uint64_t p9_qid_path(uint64_t ino);
 int p9_stat_fd(int fd, struct stat *st);
 /* The /proc/self/fd/N path of fd (buf of 32 bytes): reaches exactly the
  * inode fd holds; used only for inodes that are not symlinks. */

@@ -44,12 +44,20 @@ int p9_stat_fd(int fd, struct stat *st)
     return fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
 }
 
+/* The Linux client numbers its inodes qid.path + 2 (v9fs_qid2ino keeps 0
+ * and 1 free): taking 2 off here shows the host's inode numbers, as runc
+ * does. Unsigned wrap-around keeps every path distinct. */
+uint64_t p9_qid_path(uint64_t ino)
+{
+    return ino - 2;
+}
+
 void p9_put_qid(struct p9_out *out, const struct stat *st)
 {
     uint8_t type = S_ISDIR(st->st_mode) ? QTDIR : S_ISLNK(st->st_mode) ? QTSYMLINK : 0;
     p9_put8(out, type);
     p9_put32(out, 0);
-    p9_put64(out, (uint64_t)st->st_ino);
+    p9_put64(out, p9_qid_path((uint64_t)st->st_ino));
 }
 
 int p9_version(struct p9_server *s, struct p9_in *in, struct p9_out *out)
@@ -463,7 +471,7 @@ int p9_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
             }
             p9_put8(out, d->type == DT_DIR ? QTDIR : d->type == DT_LNK ? QTSYMLINK : 0);
             p9_put32(out, 0);
-            p9_put64(out, d->ino);
+            p9_put64(out, p9_qid_path(d->ino));
             p9_put64(out, (uint64_t)d->off);
             p9_put8(out, d->type);
             p9_putstr(out, d->name, len);
