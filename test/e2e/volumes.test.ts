@@ -148,6 +148,28 @@ describe('volumes: shared live with the host', () => {
     assert.ok(fs.readFileSync(path.join(dir, 'copy')).equals(big));
   });
 
+  it('takes several MiB of stdin into a volume file (file I/O never waits behind stdin)', () => {
+    const dir = hostDir();
+    const input = crypto.randomBytes(3 * 1024 * 1024);
+    const r = docker(
+      [
+        'run',
+        '-i',
+        '--rm',
+        `--runtime=${RUNTIME}`,
+        '-v',
+        `${dir}:/data`,
+        IMAGE,
+        'sh',
+        '-c',
+        'cat > /data/in && wc -c < /data/in',
+      ],
+      { input },
+    );
+    assert.equal(r.stdout.trim(), String(input.length), r.stderr);
+    assert.ok(fs.readFileSync(path.join(dir, 'in')).equals(input));
+  });
+
   it('keeps a named volume on the host and serves it again after docker stop and start', () => {
     const name = `df-e2e-vol-${process.pid}`;
     const id = detached(
