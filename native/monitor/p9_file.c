@@ -147,6 +147,7 @@ int p9_walk(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return err ? err : EBADF;
     if (newfid != fid && p9_fid_new(s, newfid) == NULL)
         return errno;
+    f = p9_fid_get(s, fid); /* p9_fid_new may have moved the table */
 
     size_t count_at = out->len;
     p9_put16(out, 0);

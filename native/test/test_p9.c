@@ -146,6 +146,10 @@ static void test_malformed(void)
     CHECK(req(&s, P9_TWALK, "ddw", 0u, 0xfffffffeu, 0u) == EMFILE, "a huge fid number");
     CHECK(req(&s, P9_TGETATTR, "dq", 77u, 0ull) == EBADF, "an unknown fid gets EBADF");
     CHECK(req(&s, P9_TWALK, "ddw", 0u, 0u, 0u) == 0, "a walk of no names onto itself");
+    CHECK(req(&s, P9_TWALK, "ddws", 0u, 9000u, 1u, "file") == 0 &&
+              req(&s, P9_TGETATTR, "dq", 9000u, 0ull) == 0 &&
+              req(&s, P9_TGETATTR, "dq", 0u, 0ull) == 0 && reply[15] == 0x80,
+          "a walk that grows the fid table keeps both fids");
     uint8_t nul[] = {15, 0, 0, 0, P9_TWALK, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 'a', 0};
     nul[0] = 21;
     nul[7] = 0, nul[8] = 0, nul[9] = 0, nul[10] = 0; /* fid 0 */
@@ -322,6 +326,82 @@ static void test_files(void)
     end(&s);
 }
 
+static uint32_t seed = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+}
+
+/* A request of type with the fields of fmt drawn from small sets (fids
+ * 0-3 and some absurd ones, names from the scratch volume and attacks). */
+static size_t random_request(uint8_t *buf, uint8_t type, const char *fmt)
+{
+    static const uint32_t u32s[] = {0, 1, 2, 3, 0x200, 0101, 04755, 9000, 0xffffffffu};
+    static const char *names[] = {"a", "b", "file", "abs", "null", "..", "", "x/y", "sub"};
+    size_t n = 7;
+    for (const char *f = fmt; *f; f++) {
+        if (*f == 's') {
+            const char *str = names[rnd(sizeof names / sizeof names[0])];
+            size_t len = strlen(str);
+            buf[n] = (uint8_t)len, buf[n + 1] = 0;
+            memcpy(buf + n + 2, str, len);
+            n += 2 + len;
+            continue;
+        }
+        uint64_t v = *f == 'q' ? rnd(3) * 4096u : u32s[rnd(sizeof u32s / sizeof u32s[0])];
+        int width = *f == 'b' ? 1 : *f == 'w' ? 2 : *f == 'd' ? 4 : 8;
+        for (int i = 0; i < width; i++)
+            buf[n++] = (uint8_t)(v >> (8 * i));
+    }
+    buf[0] = (uint8_t)n, buf[1] = (uint8_t)(n >> 8), buf[2] = buf[3] = 0;
+    buf[4] = type;
+    buf[5] = buf[6] = 0;
+    return n;
+}
+
+/* Requests with random fields, some then cut, grown or bit-flipped: every
+ * reply must be a well-formed R-message or Rlerror within msize (memory
+ * errors show under `make test-asan`). */
+static void test_random_requests(void)
+{
+    static const struct {
+        uint8_t type;
+        const char *fmt;
+    } kinds[] = {
+        {P9_TWALK, "ddws"}, {P9_TWALK, "ddwss"}, {P9_TWALK, "ddw"}, {P9_TLOPEN, "dd"},
+        {P9_TREAD, "dqd"}, {P9_TWRITE, "dqd"}, {P9_TGETATTR, "dq"}, {P9_TSETATTR, "dddddqqqqq"},
+        {P9_TREADDIR, "dqd"}, {P9_TLCREATE, "dsddd"}, {P9_TMKDIR, "dsdd"}, {P9_TSYMLINK, "dssd"},
+        {P9_TMKNOD, "dsdddd"}, {P9_TRENAMEAT, "dsds"}, {P9_TUNLINKAT, "dsd"}, {P9_TLINK, "dds"},
+        {P9_TREADLINK, "d"}, {P9_TCLUNK, "d"}, {P9_TFSYNC, "dd"}, {P9_TSTATFS, "d"},
+        {P9_TLOCK, "dbdqqds"}, {P9_TXATTRWALK, "dds"}, {P9_TREMOVE, "d"},
+    };
+    static uint8_t buf[P9_MAX_MSIZE];
+    struct p9_server s;
+    session(&s, false, 0);
+    int bad = 0, served = 0;
+    for (int i = 0; i < 100000; i++) {
+        if (i % 16 == 0) /* fid 0 may have been clunked or walked over */
+            req(&s, P9_TATTACH, "ddssd", 0u, P9_NOFID, "", "", 0u);
+        uint32_t k = rnd(sizeof kinds / sizeof kinds[0]);
+        size_t n = random_request(buf, kinds[k].type, kinds[k].fmt);
+        uint32_t how = rnd(8);
+        if (how == 0 && n > 7)
+            n -= 1 + rnd((uint32_t)n - 7); /* cut, size field now wrong */
+        else if (how == 1)
+            buf[7 + rnd((uint32_t)n - 7 + 1)] ^= (uint8_t)(1u << rnd(8)); /* flip */
+        size_t len = p9_handle(&s, buf, n, reply, sizeof reply);
+        if (u32_at(0) != len || len > s.msize ||
+            (reply[4] != P9_RLERROR && reply[4] != buf[4] + 1))
+            bad++;
+        served += reply[4] != P9_RLERROR;
+    }
+    end(&s);
+    printf("# %d of the random requests succeeded\n", served);
+    CHECK(bad == 0 && served > 1000, "100,000 random requests all get well-formed replies");
+}
+
 static void setup(void)
 {
     if (mkdtemp(base) == NULL)
@@ -352,6 +432,7 @@ int main(void)
     test_readonly();
     test_files();
     test_symlink_swap_race();
+    test_random_requests();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
     (void)!system(cmd);
