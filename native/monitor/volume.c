@@ -151,6 +151,19 @@ static bool flush_reply(struct volume *v)
     return true;
 }
 
+/* Failed requests are routine (a lookup of a missing name is one), so
+ * only the first few are logged, at debug level, to help find why a
+ * program fails on a volume without letting the guest fill the log. */
+static void log_error_reply(const struct volume *v, uint8_t type)
+{
+    static unsigned logged;
+    if (v->out[4] != P9_RLERROR || logged >= 64)
+        return;
+    logged++;
+    df_debug("volume %s: request type %u failed: %s", v->dir, type,
+             strerror((int)((unsigned)v->out[7] | (unsigned)v->out[8] << 8)));
+}
+
 /* Answers every whole request in the buffer, one reply at a time. A size
  * outside [7, msize] cannot be skipped in a byte stream: the connection
  * ends, and the guest's mount reports I/O errors. */
@@ -170,9 +183,7 @@ static void serve(struct volume *v)
         if (v->in_len - off < size)
             break;
         v->out_len = p9_handle(&v->server, p, size, v->out, P9_MAX_MSIZE);
-        if (v->out[4] == P9_RLERROR)
-            df_debug("volume %s: request type %u: error %u", v->dir, p[4],
-                     (unsigned)v->out[7] | (unsigned)v->out[8] << 8);
+        log_error_reply(v, p[4]);
         off += size;
         limit = v->server.msize;
         flush_reply(v);

@@ -79,7 +79,7 @@ function hostTree(dir: string): string {
 }
 
 describe('volumes: shared live with the host', () => {
-  it('shows a host file written while the container runs, and the host sees guest writes at once', () => {
+  it('shows host writes in the running guest, and guest writes on the host at once', () => {
     const dir = hostDir();
     const id = detached(['sleep', '300'], ['-v', `${dir}:/data`]);
     try {
