@@ -5,6 +5,7 @@
 # costs the same under both runtimes.
 #
 # usage: bench/volumes.sh [RUNTIME] [ROUNDS]   (default: dock-fire, 2)
+#        ROOTFS_ONLY=1 bench/volumes.sh RUNTIME: only the root file system rows
 set -eu
 runtime=${1:-dock-fire}
 rounds=${2:-2}
@@ -39,7 +40,9 @@ run() {
     docker run --rm --runtime="$runtime" -v "$dir:/data" "$image" sh -c "$1" 2>&1
 }
 
+rootfs_only=${ROOTFS_ONLY:-}
 for r in $(seq "$rounds"); do
+    [ -z "$rootfs_only" ] || break
     echo "== $runtime round $r: 100 MB write (dd bs=1M, then sync)"
     run 'time sh -c "dd if=/dev/zero of=/data/big bs=1M count=100 && sync"' |
         grep real
@@ -47,3 +50,10 @@ for r in $(seq "$rounds"); do
     run 'time tar -xf /files.tar -C /data' | grep real
     echo "   files on the host: $(find "$work/vol" -type f | wc -l)"
 done
+
+# The same two workloads into the container's own root file system: what
+# the runtime costs without a volume (under dock-fire, the guest's ext4).
+echo "== $runtime: 100 MB write into the root file system"
+run 'time sh -c "dd if=/dev/zero of=/tmp/big bs=1M count=100 && sync"' | grep real
+echo "== $runtime: tar x of 10,000 files into the root file system"
+run 'time tar -xf /files.tar -C /tmp' | grep real
