@@ -73,7 +73,8 @@ struct p9_server {
     bool readonly;
     uint32_t msize; /* negotiated by Tversion; 0 before */
     struct p9_fid *fids;
-    uint32_t nfids; /* capacity of fids */
+    uint32_t nfids;    /* capacity of fids */
+    uint32_t max_fids; /* fid numbers stay below this (<= P9_MAX_FIDS) */
 };
 
 /* Reads a request with bounds checks: any overrun sets bad, and every
@@ -125,7 +126,7 @@ void p9_server_reset(struct p9_server *s);
 /* The fid in use, or NULL. */
 struct p9_fid *p9_fid_get(struct p9_server *s, uint32_t fid);
 /* A free slot for fid, growing the table; NULL (errno) when fid is in use
- * or beyond P9_MAX_FIDS. */
+ * or not below max_fids. */
 struct p9_fid *p9_fid_new(struct p9_server *s, uint32_t fid);
 void p9_fid_release(struct p9_fid *f);
 

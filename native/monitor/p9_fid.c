@@ -16,6 +16,7 @@ void p9_server_init(struct p9_server *s, int root_fd, bool readonly)
     s->msize = 0;
     s->fids = NULL;
     s->nfids = 0;
+    s->max_fids = P9_MAX_FIDS;
 }
 
 void p9_fid_release(struct p9_fid *f)
@@ -49,8 +50,8 @@ static int grow(struct p9_server *s, uint32_t fid)
     uint32_t cap = s->nfids ? s->nfids : FIRST_CAPACITY;
     while (cap <= fid)
         cap *= 2;
-    if (cap > P9_MAX_FIDS)
-        cap = P9_MAX_FIDS;
+    if (cap > s->max_fids)
+        cap = s->max_fids;
     struct p9_fid *t = realloc(s->fids, cap * sizeof *t);
     if (t == NULL)
         return -1;
@@ -63,7 +64,7 @@ static int grow(struct p9_server *s, uint32_t fid)
 
 struct p9_fid *p9_fid_new(struct p9_server *s, uint32_t fid)
 {
-    if (fid >= P9_MAX_FIDS) {
+    if (fid >= s->max_fids) {
         errno = EMFILE;
         return NULL;
     }

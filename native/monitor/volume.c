@@ -17,8 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* fds kept for the monitor's own use, beyond the volumes' reach. */
+#define FD_RESERVE 256u
 
 struct volume {
     const char *socket_path;
@@ -57,8 +61,21 @@ const char *volume_add(char *arg)
     return NULL;
 }
 
+/* Each fid holds up to two fds. The guest must not be able to take the fds
+ * the monitor needs for itself (control clients, the agent channel): the
+ * volumes share what RLIMIT_NOFILE leaves above a reserve. */
+static uint32_t fids_per_volume(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur <= FD_RESERVE + 64)
+        return 32;
+    uint64_t per = (r.rlim_cur - FD_RESERVE) / 2 / (uint64_t)nvolumes;
+    return per < P9_MAX_FIDS ? (uint32_t)per : P9_MAX_FIDS;
+}
+
 int volumes_open(char *err, size_t cap)
 {
+    uint32_t max_fids = nvolumes ? fids_per_volume() : 0;
     for (int i = 0; i < nvolumes; i++) {
         struct volume *v = &volumes[i];
         /* The source is Docker's (or the user's) path: resolved as runc
@@ -69,6 +86,7 @@ int volumes_open(char *err, size_t cap)
             return -1;
         }
         p9_server_init(&v->server, root, v->readonly);
+        v->server.max_fids = max_fids;
         char why[256];
         if ((v->listen_fd = listen_unix(v->socket_path, why, sizeof why)) < 0) {
             snprintf(err, cap, "volume socket: %s", why);

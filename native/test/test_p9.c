@@ -144,6 +144,11 @@ static void test_malformed(void)
     CHECK(req(&s, P9_TWALK, "ddw", 0u, 1u, 17u) == EINVAL, "more than 16 walk names");
     CHECK(req(&s, P9_TWALK, "ddw", 0u, P9_MAX_FIDS, 0u) == EMFILE, "a fid beyond the table");
     CHECK(req(&s, P9_TWALK, "ddw", 0u, 0xfffffffeu, 0u) == EMFILE, "a huge fid number");
+    s.max_fids = 8; /* the monitor's share of RLIMIT_NOFILE */
+    CHECK(req(&s, P9_TWALK, "ddw", 0u, 7u, 0u) == 0 && req(&s, P9_TWALK, "ddw", 0u, 8u, 0u) ==
+          EMFILE, "fids stay below the volume's share of the fd limit");
+    req(&s, P9_TCLUNK, "d", 7u);
+    s.max_fids = P9_MAX_FIDS;
     CHECK(req(&s, P9_TGETATTR, "dq", 77u, 0ull) == EBADF, "an unknown fid gets EBADF");
     CHECK(req(&s, P9_TWALK, "ddw", 0u, 0u, 0u) == 0, "a walk of no names onto itself");
     CHECK(req(&s, P9_TWALK, "ddws", 0u, 9000u, 1u, "file") == 0 &&
