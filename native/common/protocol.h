@@ -13,6 +13,11 @@
 #define DF_MAX_ERROR_MSG 4096u
 #define DF_AGENT_VSOCK_PORT 1024u
 #define DF_AGENT_PORT_NAME "dock-fire.agent"
+/* Volume N's channel (docs/volumes.md): the virtio-serial port named
+ * DF_VOLUME_PORT_PREFIX "N", or vsock port DF_VOLUME_VSOCK_PORT_BASE + N. */
+#define DF_VOLUME_PORT_PREFIX "dock-fire.vol."
+#define DF_VOLUME_VSOCK_PORT_BASE 1025u
+#define DF_MAX_VOLUMES 16u
 
 #define DF_STREAM_CONNECTION 0u
 #define DF_STREAM_CONTAINER 1u

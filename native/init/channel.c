@@ -21,8 +21,7 @@
 #define OPEN_ATTEMPTS 200
 #define OPEN_INTERVAL_MS 50
 
-/* Looks for the virtio-serial port QEMU named DF_AGENT_PORT_NAME. */
-static int open_virtio_port(void)
+int channel_open_port(const char *wanted)
 {
     DIR *dir = opendir("/sys/class/virtio-ports");
     if (dir == NULL)
@@ -45,7 +44,7 @@ static int open_virtio_port(void)
             continue;
         name[n] = '\0';
         name[strcspn(name, "\n")] = '\0';
-        if (strcmp(name, DF_AGENT_PORT_NAME) != 0)
+        if (strcmp(name, wanted) != 0)
             continue;
 
         snprintf(path, sizeof path, "/dev/%.64s", entry->d_name);
@@ -53,7 +52,7 @@ static int open_virtio_port(void)
         if (fd < 0)
             df_debug("open %s: %s", path, strerror(errno));
         else
-            df_info("agent channel: %s", path);
+            df_info("channel %s: %s", wanted, path);
     }
     closedir(dir);
     return fd;
@@ -81,7 +80,7 @@ int channel_open(void)
 {
     const struct timespec interval = {0, OPEN_INTERVAL_MS * 1000000L};
     for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-        int fd = open_virtio_port();
+        int fd = channel_open_port(DF_AGENT_PORT_NAME);
         if (fd < 0)
             fd = connect_vsock();
         if (fd >= 0)

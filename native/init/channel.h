@@ -10,6 +10,10 @@
  * blocking, close-on-exec fd, or -1 after logging. */
 int channel_open(void);
 
+/* Opens the virtio-serial port QEMU named name (O_RDWR, close-on-exec).
+ * Returns the fd, or -1 when there is none. */
+int channel_open_port(const char *name);
+
 /* Writes one frame; blocks until it is written (the host always reads).
  * Returns 0, or -1 when the channel is gone. */
 int channel_send(int fd, uint8_t type, uint16_t stream, const void *payload, size_t size);

@@ -21,6 +21,7 @@
 #include "files.h"
 #include "launch.h"
 #include "rootfs.h"
+#include "volume.h"
 
 #define CLONE_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC)
 
@@ -32,7 +33,7 @@ pid_t process_start(const struct spec *spec, struct stdio_relay *relay, uint32_t
         return -1;
     }
     *code = 125;
-    if (files_stage(spec, msg, msglen) < 0)
+    if (files_stage(spec, msg, msglen) < 0 || volumes_start(spec, msg, msglen) < 0)
         return -1;
 
     if (cgroup_prepare(spec->pids_limit, msg, msglen) < 0)
@@ -50,6 +51,7 @@ pid_t process_start(const struct spec *spec, struct stdio_relay *relay, uint32_t
     long pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
     if (pid == 0)
         container_run(spec, &launch);
+    volumes_forked();
     if (pid < 0) {
         snprintf(msg, msglen, "clone the container process: %s", container_strerror(errno));
         launch_abort(&launch, relay);

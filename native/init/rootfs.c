@@ -18,6 +18,7 @@
 #include "devices.h"
 #include "files.h"
 #include "resolve.h"
+#include "volume.h"
 
 #define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
@@ -159,6 +160,14 @@ static int reopen(int root_fd, const struct spec_mount *m)
     return fd;
 }
 
+/* A volume's mount data: the host's 9p options and the socket's fd. */
+static const char *volume_options(const struct spec_mount *m, char *buf, size_t cap)
+{
+    if (volume_mount_data(m->source, m->data, buf, cap) < 0)
+        container_fail("volume %s at %s: %s", m->source, m->target, container_strerror(errno));
+    return buf;
+}
+
 static void mount_one(int root_fd, const struct spec_mount *m)
 {
     unsigned long flags = m->flags & ~(unsigned long)PROPAGATION;
@@ -177,10 +186,16 @@ static void mount_one(int root_fd, const struct spec_mount *m)
 
     char path[FD_PATH_MAX];
     int rc;
+    char volume_data[512];
+    bool volume = volume_is(fstype, m->source);
+    const char *data = volume ? volume_options(m, volume_data, sizeof volume_data) : m->data;
     if (bind)
         rc = mount(m->source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
     else
-        rc = mount(m->source, fd_path(path, fd), fstype, flags, m->data);
+        rc = mount(m->source, fd_path(path, fd), fstype, flags, data);
+    if (rc < 0 && errno == ENODEV && volume)
+        container_fail("volume at %s: the guest kernel has no 9p file system; rebuild it with "
+                       "install.sh (kernel/guest.config enables CONFIG_9P_FS)", m->target);
     if (rc < 0)
         container_fail("mount %s on %s (type %s): %s", m->source, m->target,
                        bind ? "bind" : fstype, container_strerror(errno));

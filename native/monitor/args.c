@@ -2,12 +2,14 @@
  *
  * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
  *     --console-log PATH --log PATH --ready-fd N [--netns] [--dns-relay IPV4]
- *     [--cgroup-procs FILE]... [--console-socket PATH] [--debug] -- VMM_ARGV...
+ *     [--cgroup-procs FILE]... [--volume MODE:SOCKET:DIR]...
+ *     [--console-socket PATH] [--debug] -- VMM_ARGV...
  *
  * dock-fire-monitor --attach CONTROL_SOCKET --spec FILE --log PATH
  *     --ready-fd N [--console-socket PATH] [--debug]
  */
 #include "monitor.h"
+#include "volume.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,7 +35,7 @@ static const char *bad_option(const char *what, const char *option)
 }
 
 /* Options with a value; returns NULL, or what is wrong with it. */
-static const char *parse_value(const char *a, const char *v)
+static const char *parse_value(const char *a, char *v)
 {
     struct config *c = &M.cfg;
     if (strcmp(a, "--attach") == 0) {
@@ -64,6 +66,8 @@ static const char *parse_value(const char *a, const char *v)
         if (c->n_cgroup_procs == MAX_CGROUP_FILES)
             return "too many --cgroup-procs";
         c->cgroup_procs[c->n_cgroup_procs++] = v;
+    } else if (strcmp(a, "--volume") == 0 && !c->attach) {
+        return volume_add(v);
     } else {
         return bad_option("unknown option", a);
     }

@@ -4,6 +4,7 @@
 #include "monitor.h"
 
 #include "log.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -152,14 +153,14 @@ static int poll_timeout(int64_t now)
 }
 
 enum source { SRC_SIGNAL, SRC_CONTROL, SRC_AGENT_LISTEN, SRC_AGENT, SRC_CONSOLE, SRC_STDIN,
-              SRC_STDOUT, SRC_STDERR, SRC_CLIENT, SRC_DNS };
+              SRC_STDOUT, SRC_STDERR, SRC_VOLUME, SRC_CLIENT, SRC_DNS };
 
-#define POLL_MAX (SRC_CLIENT + MAX_CLIENTS + DNS_MAX_PENDING)
+#define POLL_MAX (SRC_CLIENT + MAX_CLIENTS + 2 * MAX_VOLUMES + DNS_MAX_PENDING)
 
 struct poll_set {
     struct pollfd pfds[POLL_MAX];
     int source[POLL_MAX];
-    int client[POLL_MAX]; /* SRC_CLIENT: the client; SRC_DNS: the query's slot */
+    int client[POLL_MAX]; /* the client, the volume's owner number, or the DNS query's slot */
     int n;
 };
 
@@ -188,7 +189,13 @@ static void build(struct poll_set *s)
             add(s, SRC_STDOUT + i, M.out_fd[i], POLLOUT);
 
     int first = s->n;
-    int added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
+    int added = volumes_poll_fds(s->pfds + first, s->client + first, 2 * MAX_VOLUMES);
+    for (int i = first; i < first + added; i++)
+        s->source[i] = SRC_VOLUME;
+    s->n += added;
+
+    first = s->n;
+    added = control_poll_fds(s->pfds + first, s->client + first, MAX_CLIENTS);
     for (int i = first; i < first + added; i++)
         s->source[i] = SRC_CLIENT;
     s->n += added;
@@ -235,6 +242,9 @@ static void dispatch(const struct poll_set *s)
         case SRC_STDOUT:
         case SRC_STDERR:
             stdio_write(s->source[i] - SRC_STDOUT);
+            break;
+        case SRC_VOLUME:
+            volumes_event(s->client[i], ev);
             break;
         case SRC_CLIENT:
             control_event(s->client[i], s->pfds[i].fd, ev);

@@ -8,6 +8,7 @@
 #include "monitor.h"
 
 #include "log.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,7 @@ static void remove_sockets(void)
     if (M.agent_bound && unlink(M.cfg.agent_path) < 0 && errno != ENOENT)
         df_warn("unlink %s: %s", M.cfg.agent_path, strerror(errno));
     M.control_bound = M.agent_bound = false;
+    volumes_unlink();
 }
 
 void monitor_exit(int code, int flush_ms)
@@ -179,6 +181,8 @@ int main(int argc, char **argv)
     if ((M.agent_listen_fd = listen_unix(M.cfg.agent_path, err, sizeof err)) < 0)
         monitor_fail("agent socket: %s", err);
     M.agent_bound = true;
+    if (volumes_open(err, sizeof err) < 0)
+        monitor_fail("%s", err);
 
     if (signals_setup() < 0)
         monitor_fail("cannot set up signal handling: %s", strerror(errno));

@@ -127,6 +127,7 @@ export async function createContainer(
       memoryMiB: size.memoryMiB,
       kernelArgs: settings.kernelArgs,
       tapName: tapName(id),
+      volumes: guest.volumes.length,
     });
     for (const file of plan.files) {
       fs.writeFileSync(path.join(stateDir, file.name), file.content, { mode: 0o600 });
@@ -143,6 +144,7 @@ export async function createContainer(
       vmmArgv: plan.argv,
       newNetns: true,
       cgroupProcs: cgroups.procsFiles,
+      volumes: guest.volumes.map((v) => ({ ...v, socket: plan.volumeSockets[v.index] })),
       consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
       dnsRelay: state.dnsRelay,
       debug: options.debug,

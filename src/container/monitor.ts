@@ -22,6 +22,8 @@ export interface MonitorOptions {
   vmmArgv: string[];
   newNetns: boolean;
   cgroupProcs: string[];
+  /** Host directories to serve, each on its socket (relative to stateDir). */
+  volumes: { socket: string; source: string; readonly: boolean }[];
   consoleSocket?: string;
   /**
    * IPv4 of the resolver the monitor asks for the guest's DNS queries
@@ -119,6 +121,9 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   if (options.newNetns) args.push('--netns');
   if (options.dnsRelay !== undefined) args.push('--dns-relay', options.dnsRelay);
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
+  for (const v of options.volumes) {
+    args.push('--volume', `${v.readonly ? 'ro' : 'rw'}:${v.socket}:${v.source}`);
+  }
   if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
   if (options.debug) args.push('--debug');
   args.push('--', ...options.vmmArgv);

@@ -3,7 +3,7 @@ import { parseResources } from '../cgroups/resources';
 import { DockFireError } from '../errors';
 import type { GuestCaps, GuestProcess, GuestRlimit } from '../agent/process-spec';
 import { CAPABILITIES, RLIMITS } from './linux-constants';
-import { guestMounts } from './guest-mounts';
+import { guestMounts, type HostVolume } from './guest-mounts';
 import type { Process, Spec } from './spec';
 
 function capMask(names: string[] | undefined): bigint {
@@ -75,10 +75,14 @@ function sysctls(spec: Spec): string[] {
   });
 }
 
-/** The container's process: its own records plus the container's setup. */
-export function guestProcess(spec: Spec): GuestProcess {
-  const { mounts, files } = guestMounts(spec.mounts ?? []);
+/**
+ * The container's process: its own records plus the container's setup, and
+ * the host directories its volume mounts need served (not sent to the guest).
+ */
+export function guestProcess(spec: Spec): GuestProcess & { volumes: HostVolume[] } {
+  const { mounts, files, volumes } = guestMounts(spec.mounts ?? []);
   return {
+    volumes,
     ...guestProcessOf(spec.process),
     hostname: spec.hostname,
     mounts,

@@ -26,12 +26,16 @@ export interface VmDescription {
    * in its own network namespace, the container's; `start` links it up.
    */
   tapName: string;
+  /** How many volume channels the guest gets (docs/volumes.md). */
+  volumes: number;
 }
 
 export interface VmmPlan {
   argv: string[];
   /** Socket the monitor listens on for the guest's agent channel, relative to stateDir. */
   agentSocket: string;
+  /** Socket the monitor listens on for volume N's channel, relative to stateDir. */
+  volumeSockets: string[];
   /** Files to write into stateDir before the VMM starts. */
   files: { name: string; content: string }[];
 }

@@ -12,6 +12,8 @@ import { BASE_KERNEL_ARGS, type Backend, type VmDescription, type VmmPlan } from
 export const API_SOCKET = 'firecracker.sock';
 export const VSOCK_SOCKET = 'vsock.sock';
 export const AGENT_PORT = 1024;
+/** Volume N's vsock port is this + N (DF_VOLUME_VSOCK_PORT_BASE). */
+export const VOLUME_PORT_BASE = 1025;
 export const CONFIG_FILE = 'firecracker.json';
 /** Guest CIDs 0-2 are reserved; every VM has its own vsock device, so one CID suffices. */
 const GUEST_CID = 3;
@@ -66,6 +68,11 @@ export class FirecrackerBackend implements Backend {
     return {
       argv: [this.settings.firecrackerPath, '--api-sock', API_SOCKET, '--config-file', CONFIG_FILE],
       agentSocket: `${VSOCK_SOCKET}_${AGENT_PORT}`,
+      // The guest connects volume N's channel to vsock port 1025 + N.
+      volumeSockets: Array.from(
+        { length: vm.volumes },
+        (_, i) => `${VSOCK_SOCKET}_${VOLUME_PORT_BASE + i}`,
+      ),
       files: [{ name: CONFIG_FILE, content: config }],
     };
   }

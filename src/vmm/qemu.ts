@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Settings } from '../config/settings';
+import { volumeChannel } from '../oci/guest-mounts';
 import { BASE_KERNEL_ARGS, type Backend, type VmDescription, type VmmPlan } from './backend';
 
 export const AGENT_SOCKET = 'agent.sock';
@@ -109,6 +110,13 @@ export class QemuBackend implements Backend {
       '-qmp',
       `unix:${QMP_SOCKET},server=on,wait=off`,
     ];
-    return { argv, agentSocket: AGENT_SOCKET, files: [] };
+    const volumeSockets: string[] = [];
+    for (let i = 0; i < vm.volumes; i++) {
+      // One port per volume: its 9P traffic never queues behind stdio.
+      volumeSockets.push(`vol${i}.sock`);
+      argv.push('-chardev', `socket,id=vol${i},path=vol${i}.sock`);
+      argv.push('-device', `virtserialport,chardev=vol${i},name=${volumeChannel(i)}`);
+    }
+    return { argv, agentSocket: AGENT_SOCKET, volumeSockets, files: [] };
   }
 }

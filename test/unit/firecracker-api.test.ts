@@ -48,6 +48,7 @@ const vm = {
   memoryMiB: 256,
   kernelArgs: '',
   tapName: 'dft-test',
+  volumes: 2,
 };
 
 describe('Firecracker config file', () => {
@@ -78,6 +79,7 @@ describe('Firecracker config file', () => {
   it('listens for the guest on the vsock socket with the agent port suffix', () => {
     const plan = new FirecrackerBackend(loadSettings({})).plan(vm);
     assert.equal(plan.agentSocket, 'vsock.sock_1024');
+    assert.deepEqual(plan.volumeSockets, ['vsock.sock_1025', 'vsock.sock_1026']);
     assert.deepEqual(plan.argv.slice(1), [
       '--api-sock',
       'firecracker.sock',

@@ -17,6 +17,7 @@ const vm = {
   memoryMiB: 128,
   kernelArgs: '',
   tapName: 'dft-test',
+  volumes: 0,
 };
 
 const contract = JSON.parse(

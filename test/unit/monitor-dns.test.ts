@@ -19,6 +19,7 @@ function options(stateDir: string, dnsRelay: string) {
     newNetns: false,
     cgroupProcs: [],
     dnsRelay,
+    volumes: [],
     debug: false,
   };
 }

@@ -69,12 +69,32 @@ describe('guest mounts', () => {
     assert.equal(files[0].mode, 0o644);
   });
 
-  it('refuses a host directory volume with a clear error', () => {
+  it('serves a host directory as a numbered 9p volume, read-only when asked', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
-    assert.throws(
-      () => guestMounts([{ destination: '/data', type: 'bind', source: dir, options: ['rbind'] }]),
-      /host directory volumes are not supported yet/,
-    );
+    const { mounts, volumes } = guestMounts([
+      { destination: '/data', type: 'bind', source: dir, options: ['rbind', 'rprivate'] },
+      { destination: '/ro', type: 'bind', source: dir, options: ['rbind', 'ro', 'nosuid'] },
+    ]);
+    assert.deepEqual(volumes, [
+      { index: 0, source: dir, readonly: false },
+      { index: 1, source: dir, readonly: true },
+    ]);
+    assert.equal(mounts[0].fstype, '9p');
+    assert.equal(mounts[0].source, 'dock-fire.vol.0');
+    assert.equal(mounts[0].flags, 0);
+    assert.match(mounts[0].data, /^version=9p2000\.L,msize=65536,access=client/);
+    assert.equal(mounts[1].source, 'dock-fire.vol.1');
+    assert.equal(mounts[1].flags, 1 | 2);
+  });
+
+  it('refuses more directory volumes than the guest has channels for', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
+    const many = Array.from({ length: 17 }, (_, i) => ({
+      destination: `/v${i}`,
+      type: 'bind',
+      source: dir,
+    }));
+    assert.throws(() => guestMounts(many), /at most 16 directory volumes/);
   });
 
   it("turns Docker's /dev/shm bind into a guest tmpfs", () => {

@@ -1,0 +1,80 @@
+/* The fid table of one connection: indexed by fid number, grown by
+ * doubling up to P9_MAX_FIDS, so its memory follows what the guest uses
+ * and a guest naming fid 0xfffffffe gets an error, not a huge table. */
+#include "p9.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define FIRST_CAPACITY 64u
+
+void p9_server_init(struct p9_server *s, int root_fd, bool readonly)
+{
+    s->root_fd = root_fd;
+    s->readonly = readonly;
+    s->msize = 0;
+    s->fids = NULL;
+    s->nfids = 0;
+    s->max_fids = P9_MAX_FIDS;
+}
+
+void p9_fid_release(struct p9_fid *f)
+{
+    if (f->open_fd >= 0)
+        (void)close(f->open_fd); /* nothing to do about a failed close */
+    if (f->fd >= 0)
+        (void)close(f->fd);
+    f->fd = f->open_fd = -1;
+}
+
+void p9_server_reset(struct p9_server *s)
+{
+    for (uint32_t i = 0; i < s->nfids; i++)
+        p9_fid_release(&s->fids[i]);
+    free(s->fids);
+    s->fids = NULL;
+    s->nfids = 0;
+    s->msize = 0;
+}
+
+struct p9_fid *p9_fid_get(struct p9_server *s, uint32_t fid)
+{
+    if (fid >= s->nfids || s->fids[fid].fd < 0)
+        return NULL;
+    return &s->fids[fid];
+}
+
+static int grow(struct p9_server *s, uint32_t fid)
+{
+    uint32_t cap = s->nfids ? s->nfids : FIRST_CAPACITY;
+    while (cap <= fid)
+        cap *= 2;
+    if (cap > s->max_fids)
+        cap = s->max_fids;
+    struct p9_fid *t = realloc(s->fids, cap * sizeof *t);
+    if (t == NULL)
+        return -1;
+    for (uint32_t i = s->nfids; i < cap; i++)
+        t[i] = (struct p9_fid){.fd = -1, .open_fd = -1};
+    s->fids = t;
+    s->nfids = cap;
+    return 0;
+}
+
+struct p9_fid *p9_fid_new(struct p9_server *s, uint32_t fid)
+{
+    if (fid >= s->max_fids) {
+        errno = EMFILE;
+        return NULL;
+    }
+    if (fid >= s->nfids && grow(s, fid) < 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (s->fids[fid].fd >= 0) {
+        errno = EBADF;
+        return NULL;
+    }
+    return &s->fids[fid];
+}

@@ -1,0 +1,265 @@
+/* The sockets of the volumes: accept the VMM's one connection, cut the
+ * byte stream into 9P messages, answer each in order. A reply that the
+ * socket does not take at once waits, and reading waits with it, so a
+ * guest that stops reading holds at most one request and one reply.
+ *
+ * Limitation: requests are served in the monitor's one thread, so a slow
+ * host file system (or a large fsync) delays the container's stdio and
+ * the other volumes meanwhile. */
+#include "volume.h"
+
+#include "log.h"
+#include "monitor.h"
+#include "p9.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* fds kept for the monitor's own use, beyond the volumes' reach. */
+#define FD_RESERVE 256u
+
+struct volume {
+    const char *socket_path;
+    const char *dir;
+    bool readonly;
+    bool bound;
+    bool served; /* the VMM connected once; it never reconnects */
+    int listen_fd;
+    int conn_fd;
+    struct p9_server server;
+    uint8_t *in;  /* P9_MAX_MSIZE bytes while connected */
+    size_t in_len;
+    uint8_t *out; /* P9_MAX_MSIZE bytes while connected */
+    size_t out_len;
+    size_t out_off;
+};
+
+static struct volume volumes[MAX_VOLUMES];
+static int nvolumes;
+
+const char *volume_add(char *arg)
+{
+    if (nvolumes == MAX_VOLUMES)
+        return "too many --volume";
+    char *sock = strchr(arg, ':');
+    char *dir = sock ? strchr(sock + 1, ':') : NULL;
+    if (dir == NULL || dir[1] != '/')
+        return "--volume needs MODE:SOCKET:/DIR";
+    *sock++ = '\0';
+    *dir++ = '\0';
+    if (strcmp(arg, "ro") != 0 && strcmp(arg, "rw") != 0)
+        return "--volume MODE must be ro or rw";
+    volumes[nvolumes++] = (struct volume){.socket_path = sock, .dir = dir,
+                                          .readonly = arg[1] == 'o', .listen_fd = -1,
+                                          .conn_fd = -1};
+    return NULL;
+}
+
+/* Each fid holds up to two fds. The guest must not be able to take the fds
+ * the monitor needs for itself (control clients, the agent channel): the
+ * volumes share what RLIMIT_NOFILE leaves above a reserve. */
+static uint32_t fids_per_volume(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur <= FD_RESERVE + 64)
+        return 32;
+    uint64_t per = (r.rlim_cur - FD_RESERVE) / 2 / (uint64_t)nvolumes;
+    return per < P9_MAX_FIDS ? (uint32_t)per : P9_MAX_FIDS;
+}
+
+int volumes_open(char *err, size_t cap)
+{
+    uint32_t max_fids = nvolumes ? fids_per_volume() : 0;
+    for (int i = 0; i < nvolumes; i++) {
+        struct volume *v = &volumes[i];
+        /* The source is Docker's (or the user's) path: resolved as runc
+         * resolves a bind source. Only what the guest asks is confined. */
+        int root = open(v->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0) {
+            snprintf(err, cap, "volume %s: %s", v->dir, strerror(errno));
+            return -1;
+        }
+        p9_server_init(&v->server, root, v->readonly);
+        v->server.max_fids = max_fids;
+        char why[256];
+        if ((v->listen_fd = listen_unix(v->socket_path, why, sizeof why)) < 0) {
+            snprintf(err, cap, "volume socket: %s", why);
+            return -1;
+        }
+        v->bound = true;
+    }
+    return 0;
+}
+
+void volumes_unlink(void)
+{
+    for (int i = 0; i < nvolumes; i++) {
+        struct volume *v = &volumes[i];
+        if (v->bound && unlink(v->socket_path) < 0 && errno != ENOENT)
+            df_warn("unlink %s: %s", v->socket_path, strerror(errno));
+        v->bound = false;
+    }
+}
+
+static void disconnect(struct volume *v, const char *why)
+{
+    df_info("volume %s: connection closed: %s", v->dir, why);
+    if (close(v->conn_fd) < 0)
+        df_warn("close volume connection: %s", strerror(errno));
+    v->conn_fd = -1;
+    p9_server_reset(&v->server);
+    free(v->in);
+    free(v->out);
+    v->in = v->out = NULL;
+    v->in_len = v->out_len = v->out_off = 0;
+}
+
+static void accept_conn(struct volume *v)
+{
+    int fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+            df_warn("accept on volume socket: %s", strerror(errno));
+        return;
+    }
+    if (v->served) {
+        /* One VMM, one connection, as for the agent channel. */
+        if (agent_noise_allowed())
+            df_warn("volume %s: closing an extra connection", v->dir);
+        (void)close(fd);
+        return;
+    }
+    v->in = malloc(P9_MAX_MSIZE);
+    v->out = malloc(P9_MAX_MSIZE);
+    if (v->in == NULL || v->out == NULL) {
+        df_error("volume %s: out of memory", v->dir);
+        free(v->in);
+        free(v->out);
+        v->in = v->out = NULL;
+        (void)close(fd);
+        return;
+    }
+    v->served = true;
+    v->conn_fd = fd;
+    df_debug("volume %s connected", v->dir);
+}
+
+/* Returns false when the reply is still not all written. */
+static bool flush_reply(struct volume *v)
+{
+    while (v->out_off < v->out_len) {
+        ssize_t n = write(v->conn_fd, v->out + v->out_off, v->out_len - v->out_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return false;
+        if (n < 0) {
+            disconnect(v, strerror(errno));
+            return false;
+        }
+        v->out_off += (size_t)n;
+    }
+    v->out_len = v->out_off = 0;
+    return true;
+}
+
+/* Failed requests are routine (a lookup of a missing name is one), so
+ * only the first few are logged, at debug level, to help find why a
+ * program fails on a volume without letting the guest fill the log. */
+static void log_error_reply(const struct volume *v, uint8_t type)
+{
+    static unsigned logged;
+    if (v->out[4] != P9_RLERROR || logged >= 64)
+        return;
+    logged++;
+    df_debug("volume %s: request type %u failed: %s", v->dir, type,
+             strerror((int)((unsigned)v->out[7] | (unsigned)v->out[8] << 8)));
+}
+
+/* Answers every whole request in the buffer, one reply at a time. A size
+ * outside [7, msize] cannot be skipped in a byte stream: the connection
+ * ends, and the guest's mount reports I/O errors. */
+static void serve(struct volume *v)
+{
+    size_t off = 0;
+    uint32_t limit = v->server.msize ? v->server.msize : P9_MAX_MSIZE;
+    while (v->conn_fd >= 0 && v->out_len == 0 && v->in_len - off >= 4) {
+        const uint8_t *p = v->in + off;
+        uint32_t size = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                        (uint32_t)p[3] << 24;
+        if (size < P9_HEADER || size > limit) {
+            df_warn("volume %s: message of %u bytes (limit %u); closing", v->dir, size, limit);
+            disconnect(v, "protocol violation");
+            return;
+        }
+        if (v->in_len - off < size)
+            break;
+        v->out_len = p9_handle(&v->server, p, size, v->out, P9_MAX_MSIZE);
+        log_error_reply(v, p[4]);
+        off += size;
+        limit = v->server.msize;
+        flush_reply(v);
+    }
+    if (v->conn_fd < 0)
+        return;
+    memmove(v->in, v->in + off, v->in_len - off);
+    v->in_len -= off;
+}
+
+static void read_requests(struct volume *v)
+{
+    ssize_t n = read(v->conn_fd, v->in + v->in_len, P9_MAX_MSIZE - v->in_len);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        disconnect(v, n == 0 ? "end of file" : strerror(errno));
+        return;
+    }
+    v->in_len += (size_t)n;
+    serve(v);
+}
+
+/* owner: volume index * 2, +1 for the connection. */
+int volumes_poll_fds(struct pollfd *pfds, int *owner, int max)
+{
+    int n = 0;
+    for (int i = 0; i < nvolumes && n + 2 <= max; i++) {
+        struct volume *v = &volumes[i];
+        if (v->listen_fd >= 0) {
+            pfds[n] = (struct pollfd){.fd = v->listen_fd, .events = POLLIN};
+            owner[n++] = 2 * i;
+        }
+        if (v->conn_fd >= 0) {
+            /* A full buffer always holds a whole request (sizes <= msize):
+             * it waits for its reply's room, not for more bytes. */
+            short ev = v->out_len ? POLLOUT : POLLIN;
+            pfds[n] = (struct pollfd){.fd = v->conn_fd, .events = ev};
+            owner[n++] = 2 * i + 1;
+        }
+    }
+    return n;
+}
+
+void volumes_event(int owner, short revents)
+{
+    struct volume *v = &volumes[owner / 2];
+    if (owner % 2 == 0) {
+        accept_conn(v);
+        return;
+    }
+    if (v->conn_fd < 0)
+        return;
+    if (v->out_len) {
+        if (flush_reply(v))
+            serve(v);
+        return;
+    }
+    if (revents & (POLLIN | POLLHUP | POLLERR))
+        read_requests(v);
+}
