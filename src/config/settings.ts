@@ -6,6 +6,23 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { DockFireError, errnoCode } from '../errors';
+import { parseCidr } from '../network/ipv4';
+
+/** A pool NAT mode can carve /30s from: a valid network, no host bits, not loopback. */
+function validNatPool(text: string): boolean {
+  try {
+    const pool = parseCidr(text);
+    return (
+      /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text) &&
+      pool.prefix >= 8 &&
+      pool.prefix <= 30 &&
+      !text.startsWith('127.')
+    );
+  } catch {
+    // What is wrong with it is the refinement's message.
+    return false;
+  }
+}
 
 export const DEFAULT_CONFIG_PATH = '/etc/dock-fire/config.json';
 export const LIB_DIR = '/usr/local/lib/dock-fire';
@@ -41,7 +58,7 @@ const settingsSchema = z
     /** Where NAT mode's /30 subnets come from. */
     natPool: z
       .string()
-      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 network such as 10.0.0.0/16')
+      .refine(validNatPool, 'an IPv4 network from /8 to /30 such as 10.0.0.0/16, not loopback')
       .default('10.0.0.0/16'),
   })
   .strict();

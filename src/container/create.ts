@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeProcess } from '../agent/process-spec';
 import type { Settings } from '../config/settings';
-import { DockFireError, wrap } from '../errors';
+import { DockFireError, errnoCode, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
 import { guestProcess } from '../oci/guest-process';
@@ -48,6 +48,25 @@ function writeAtomically(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * Makes the container's image directory, which must be new: another
+ * container of this id (under another --root) would otherwise have its
+ * drives overwritten and, at its delete, removed.
+ */
+function claimImageDir(imageDir: string, id: string, undo: () => void): void {
+  try {
+    fs.mkdirSync(path.dirname(imageDir), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(imageDir, { mode: 0o700 });
+  } catch (err) {
+    undo();
+    if (errnoCode(err) !== 'EEXIST') throw wrap(`creating container ${id}`, err);
+    throw new DockFireError(
+      `creating container ${id}: ${imageDir} exists: a container of this id exists under ` +
+        'another --root (delete it there), or one was lost in a crash (remove the directory)',
+    );
+  }
+}
+
 export async function createContainer(
   store: StateStore,
   settings: Settings,
@@ -77,6 +96,7 @@ export async function createContainer(
 
   const stateDir = store.createDir(id);
   const imageDir = path.join(settings.imageDir, id);
+  claimImageDir(imageDir, id, () => fs.rmSync(stateDir, { recursive: true, force: true }));
   const state: ContainerState = {
     runtime: 'dock-fire',
     ociVersion: spec.ociVersion,
@@ -105,7 +125,6 @@ export async function createContainer(
     const processSpec = encodeProcess({ ...guest, files: [] });
     fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), processSpec, { mode: 0o600 });
 
-    fs.mkdirSync(imageDir, { recursive: true, mode: 0o700 });
     const drives = await prepareRootDrives({
       id,
       rootfs,

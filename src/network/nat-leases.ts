@@ -85,6 +85,12 @@ export function allocate(
   for (let i = leases.length - 1; i >= 0; i--) {
     if (!fs.existsSync(leases[i].stateDir)) leases.splice(i, 1);
   }
+  // Links and rules are named by id: two containers of one id cannot both have them.
+  if (sharesId(leases, owner)) {
+    throw new DockFireError(
+      `a container ${owner.id} under another --root has NAT networking: ids must be unique`,
+    );
+  }
   const existing = leases.find((l) => l.id === owner.id && l.stateDir === owner.stateDir);
   const taken = new Set(leases.map((l) => l.subnet));
 
@@ -108,6 +114,13 @@ export function allocate(
     guestAddress: formatIpv4(subnet.base + 2),
     prefix: 30,
   };
+}
+
+/** Whether a live container of owner's id, with another state directory, holds a lease. */
+export function sharesId(leases: Lease[], owner: { id: string; stateDir: string }): boolean {
+  return leases.some(
+    (l) => l.id === owner.id && l.stateDir !== owner.stateDir && fs.existsSync(l.stateDir),
+  );
 }
 
 /** Drops id's lease; returns whether there was one. */

@@ -12,7 +12,7 @@ import { run, tryRun } from './command';
 import { addRule, deleteRulesOf } from './iptables';
 import { parseCidr, type Cidr } from './ipv4';
 import { hostLinkName, ownerTag } from './names';
-import { allocate, NAT_DIR, release, withLeases, type Allocation } from './nat-leases';
+import { allocate, NAT_DIR, release, sharesId, withLeases, type Allocation } from './nat-leases';
 
 export const NAT_LINK_IN_NETNS = 'eth0';
 
@@ -24,7 +24,9 @@ const hostAddrSchema = z.array(
   }),
 );
 
-/** The IPv4 networks of the runtime's namespace, which a /30 must not overlap. */
+const routeSchema = z.array(z.object({ dst: z.string() }));
+
+/** The IPv4 networks of the runtime's namespace (addresses and routes) a /30 must not overlap. */
 async function hostNetworks(): Promise<Cidr[]> {
   const out = await run(['ip', '-j', '-4', 'address', 'show']);
   const networks: Cidr[] = [];
@@ -35,6 +37,15 @@ async function hostNetworks(): Promise<Cidr[]> {
       const base = parseCidr(`${a.local}/32`).base;
       networks.push({ base: base - (base % size), prefix: a.prefixlen });
     }
+  }
+  const routes = await run(['ip', '-j', '-4', 'route', 'show', 'table', 'main']);
+  for (const r of routeSchema.parse(JSON.parse(routes || '[]'))) {
+    if (r.dst === 'default') continue;
+    const [address, prefix] = r.dst.split('/');
+    const cidr = parseCidr(`${address}/32`);
+    const p = prefix === undefined ? 32 : Number(prefix);
+    const size = 2 ** (32 - p);
+    networks.push({ base: cidr.base - (cidr.base % size), prefix: p });
   }
   return networks;
 }
@@ -86,9 +97,17 @@ export async function setupNat(pid: number, owner: NatOwner, pool: string): Prom
   return lease;
 }
 
-/** Removes what setupNat made; safe to repeat, and after a crash. */
+/**
+ * Removes what setupNat made; safe to repeat, and after a crash. The link and
+ * rules carry only the id: they are left alone while a container of the same
+ * id under another --root holds them (its setup refused this one's).
+ */
 export async function teardownNat(owner: NatOwner): Promise<void> {
+  const othersOwn = await withLeases(NAT_DIR, (leases) => {
+    release(leases, owner);
+    return sharesId(leases, owner);
+  });
+  if (othersOwn) return;
   await tryRun(['ip', 'link', 'delete', hostLinkName(owner.id)]);
   await deleteRulesOf(owner.id);
-  await withLeases(NAT_DIR, (leases) => release(leases, owner));
 }

@@ -50,12 +50,23 @@ export interface NetworkState {
   tap: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
+/**
+ * Ids name files (`<id>.lock`, at most 255 bytes) and tag interfaces
+ * (`dock-fire:<id>` aliases, at most 255 bytes): 200 characters leave room.
+ */
+const MAX_ID_LENGTH = 200;
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
 export function checkId(id: string): void {
   if (!ID_PATTERN.test(id)) {
     throw new DockFireError(
       `invalid container id "${id}": use letters, digits, '_', '.', '+' and '-'`,
+    );
+  }
+  if (id.length > MAX_ID_LENGTH) {
+    throw new DockFireError(
+      `invalid container id "${id.slice(0, 20)}...": ${id.length} characters, at most ` +
+        `${MAX_ID_LENGTH}`,
     );
   }
 }
@@ -128,7 +139,7 @@ export class StateStore {
     try {
       return fs
         .readdirSync(this.root)
-        .filter((name) => ID_PATTERN.test(name))
+        .filter((name) => ID_PATTERN.test(name) && name.length <= MAX_ID_LENGTH)
         .filter((name) => this.exists(name))
         .sort();
     } catch (err) {

@@ -85,6 +85,12 @@ describe('NAT leases', () => {
     );
   });
 
+  it('refuse a second container of one id under another root while the first is alive', () => {
+    const leases: Lease[] = [];
+    allocate(leases, pool, owner('same', tmpdir()), []);
+    assert.throws(() => allocate(leases, pool, owner('same', tmpdir()), []), /ids must be unique/);
+  });
+
   it('say what to do when the pool is exhausted', () => {
     const dir = tmpdir();
     const leases: Lease[] = [];

@@ -16,6 +16,21 @@ function configFile(content: object): string {
 }
 
 describe('settings', () => {
+  it('refuses a NAT pool it cannot carve /30s from, when the settings load', () => {
+    for (const pool of ['garbage', '10.0.0.1/16', '10.0.0.0/31', '0.0.0.0/0', '127.0.0.0/24']) {
+      const file = configFile({ natPool: pool });
+      assert.throws(
+        () => loadSettings({ DOCK_FIRE_CONFIG: file }),
+        /invalid setting natPool/,
+        pool,
+      );
+    }
+    assert.equal(
+      loadSettings({ DOCK_FIRE_CONFIG: configFile({ natPool: '10.9.0.0/24' }) }).natPool,
+      '10.9.0.0/24',
+    );
+  });
+
   it('uses defaults when there is no config file', () => {
     const s = loadSettings({ DOCK_FIRE_CONFIG: '/nonexistent/config.json' });
     assert.equal(s.vmm, 'auto');

@@ -38,6 +38,12 @@ describe('state store', () => {
     assert.deepEqual(fs.readdirSync(s.dir('a')), ['state.json']);
   });
 
+  it('refuses ids too long to name its lock file and interface tags', () => {
+    const s = store();
+    assert.doesNotThrow(() => s.createDir('a'.repeat(200)));
+    assert.throws(() => s.createDir('a'.repeat(201)), /201 characters, at most 200/);
+  });
+
   it('refuses to create a container that exists', () => {
     const s = store();
     s.createDir('a');
