@@ -96,8 +96,10 @@ function networkObjects(): string[] {
  */
 function imageDirs(): string[] {
   const cache = `${IMAGE_DIR}/.rootfs-cache`;
+  // NAT mode's lease file stays (its leases are checked in networkObjects).
+  const kept = [cache, NAT_DIR];
   return [
-    ...entries(IMAGE_DIR).filter((d) => d !== cache),
+    ...entries(IMAGE_DIR).filter((d) => !kept.includes(d)),
     ...entries(cache).filter((f) => /\.tmp-\d+$/.test(f)),
   ];
 }
