@@ -1,6 +1,8 @@
 /* Frame and process-spec codecs of the agent protocol (docs/protocol.md). */
 #include "protocol.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void df_encode_header(uint8_t *buf, uint8_t type, uint16_t stream, uint32_t length)
@@ -99,4 +101,13 @@ int df_is_host_frame_on_stream(uint8_t type)
     default:
         return 0;
     }
+}
+
+int df_spec_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
 }

@@ -145,6 +145,11 @@ struct df_spec_record {
  * a record runs past the end of the payload. */
 int df_spec_next(struct df_spec_iter *it, struct df_spec_record *rec);
 
+/* Formats why a spec does not decode into err (capacity errlen); returns -1,
+ * so that decoders can `return df_spec_error(err, errlen, ...)`. */
+int df_spec_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Copies a string record into dst (capacity cap, NUL-terminated). Returns 0,
  * or -1 when it does not fit or contains a NUL byte. */
 int df_spec_string(const struct df_spec_record *rec, char *dst, size_t cap);

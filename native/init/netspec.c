@@ -3,21 +3,8 @@
  * value must fail START with its reason, not half-configure the guest. */
 #include "netspec.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Address bytes of a family: 4 or 16, 0 for an unknown family. */
 static size_t family_size(uint8_t family)
@@ -51,18 +38,18 @@ static int take_link(struct netspec *net, const struct df_spec_record *rec, char
                      size_t errlen)
 {
     if (net->has_link)
-        return fail(err, errlen, "invalid process spec: more than one NET_LINK");
+        return df_spec_error(err, errlen, "invalid process spec: more than one NET_LINK");
     if (rec->length != 10)
-        return fail(err, errlen, "invalid process spec: NET_LINK of %u bytes, not 10",
+        return df_spec_error(err, errlen, "invalid process spec: NET_LINK of %u bytes, not 10",
                     rec->length);
     const uint8_t *mac = rec->value;
     /* Bit 0 of the first byte marks a multicast address, which no device
      * can take as its own. */
     if ((mac[0] & 1) || all_zero(mac, 6))
-        return fail(err, errlen, "invalid process spec: NET_LINK MAC is not unicast");
+        return df_spec_error(err, errlen, "invalid process spec: NET_LINK MAC is not unicast");
     uint32_t mtu = df_get32(rec->value + 6);
     if (mtu < 68 || mtu > 65535)
-        return fail(err, errlen, "invalid process spec: NET_LINK MTU %u is not in 68..65535",
+        return df_spec_error(err, errlen, "invalid process spec: NET_LINK MTU %u is not in 68..65535",
                     mtu);
     memcpy(net->mac, mac, 6);
     net->mtu = mtu;
@@ -74,12 +61,12 @@ static int take_addr(struct netspec *net, const struct df_spec_record *rec, char
                      size_t errlen)
 {
     if (net->naddrs == DF_NET_MAX_ADDRS)
-        return fail(err, errlen, "invalid process spec: more than %u NET_ADDR records",
+        return df_spec_error(err, errlen, "invalid process spec: more than %u NET_ADDR records",
                     DF_NET_MAX_ADDRS);
     const uint8_t *v = rec->value;
     size_t size = rec->length >= 2 ? family_size(v[0]) : 0;
     if (size == 0 || rec->length != 2 + size || v[1] > size * 8)
-        return fail(err, errlen, "invalid process spec: malformed NET_ADDR");
+        return df_spec_error(err, errlen, "invalid process spec: malformed NET_ADDR");
 
     struct netspec_addr *a = &net->addrs[net->naddrs++];
     a->family = v[0];
@@ -92,14 +79,14 @@ static int take_route(struct netspec *net, const struct df_spec_record *rec, cha
                       size_t errlen)
 {
     if (net->nroutes == DF_NET_MAX_ROUTES)
-        return fail(err, errlen, "invalid process spec: more than %u NET_ROUTE records",
+        return df_spec_error(err, errlen, "invalid process spec: more than %u NET_ROUTE records",
                     DF_NET_MAX_ROUTES);
     const uint8_t *v = rec->value;
     size_t size = rec->length >= 2 ? family_size(v[0]) : 0;
     if (size == 0 || rec->length != 2 + 2 * size || v[1] > size * 8)
-        return fail(err, errlen, "invalid process spec: malformed NET_ROUTE");
+        return df_spec_error(err, errlen, "invalid process spec: malformed NET_ROUTE");
     if (!host_bits_clear(v + 2, size, v[1]))
-        return fail(err, errlen,
+        return df_spec_error(err, errlen,
                     "invalid process spec: NET_ROUTE destination has bits past its /%u",
                     v[1]);
 
@@ -116,11 +103,11 @@ static int take_dns_relay(struct netspec *net, const struct df_spec_record *rec,
                           size_t errlen)
 {
     if (net->has_dns_relay)
-        return fail(err, errlen, "invalid process spec: more than one DNS_RELAY");
+        return df_spec_error(err, errlen, "invalid process spec: more than one DNS_RELAY");
     /* The relay listens in the guest only, on a loopback address, as
      * Docker's resolver does in the container's netns. */
     if (rec->length != 4 || rec->value[0] != 127)
-        return fail(err, errlen,
+        return df_spec_error(err, errlen,
                     "invalid process spec: DNS_RELAY is not an IPv4 address in 127.0.0.0/8");
     memcpy(net->dns_relay, rec->value, 4);
     net->has_dns_relay = true;
@@ -154,7 +141,7 @@ int netspec_take(struct netspec *net, const struct df_spec_record *rec, char *er
 int netspec_finish(const struct netspec *net, char *err, size_t errlen)
 {
     if (!net->has_link && (net->naddrs > 0 || net->nroutes > 0))
-        return fail(err, errlen, "invalid process spec: NET_ADDR or NET_ROUTE without NET_LINK");
+        return df_spec_error(err, errlen, "invalid process spec: NET_ADDR or NET_ROUTE without NET_LINK");
     return 0;
 }
 

@@ -4,21 +4,8 @@
 #include "spec.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Copies len bytes plus a terminator into the arena. */
 static char *arena_copy(struct spec *spec, const uint8_t *src, size_t len)
@@ -211,7 +198,7 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
     netspec_reset(&spec->net);
     /* The array sizes (SPEC_MAX_RECORDS) rest on this bound. */
     if (size > DF_MAX_PAYLOAD)
-        return fail(err, errlen, "invalid process spec: %zu bytes, over %u", size,
+        return df_spec_error(err, errlen, "invalid process spec: %zu bytes, over %u", size,
                     DF_MAX_PAYLOAD);
 
     struct df_spec_iter it = {payload, size, 0};
@@ -225,15 +212,15 @@ int spec_decode(const uint8_t *payload, size_t size, struct spec *spec, char *er
             continue;
         rc = take_record(spec, &rec);
         if (rc == -2)
-            return fail(err, errlen, "invalid process spec: unknown tag %u", rec.tag);
+            return df_spec_error(err, errlen, "invalid process spec: unknown tag %u", rec.tag);
         if (rc < 0)
-            return fail(err, errlen, "invalid process spec: malformed record with tag %u",
+            return df_spec_error(err, errlen, "invalid process spec: malformed record with tag %u",
                         rec.tag);
     }
     if (more < 0)
-        return fail(err, errlen, "invalid process spec: a record runs past the end");
+        return df_spec_error(err, errlen, "invalid process spec: a record runs past the end");
     if (spec->nargs == 0)
-        return fail(err, errlen, "invalid process spec: no ARG record");
+        return df_spec_error(err, errlen, "invalid process spec: no ARG record");
     if (netspec_finish(&spec->net, err, errlen) < 0)
         return -1;
     spec->args[spec->nargs] = NULL;
