@@ -64,10 +64,6 @@ export class QemuBackend implements Backend {
       BASE_KERNEL_ARGS,
       pci ? '' : 'pci=off',
       tscKhz ? `tsc_early_khz=${tscKhz}` : '',
-      // Under TCG a vCPU thread can wait long for a host CPU when many VMs
-      // boot at once; the guest's stall and lockup detectors then fire on
-      // time it never had. Limitation: a real stall goes unreported there.
-      s.qemuAccel === 'tcg' ? 'rcupdate.rcu_cpu_stall_suppress=1 nowatchdog' : '',
       vm.kernelArgs,
     ]
       .filter((a) => a !== '')
