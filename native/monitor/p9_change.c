@@ -228,12 +228,8 @@ int p9_unlinkat(struct p9_server *s, struct p9_in *in, struct p9_out *out)
  * The fid is clunked all the same, as the protocol says. */
 int p9_remove(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
-    (void)out;
-    struct p9_fid *f = p9_fid_get(s, p9_get32(in));
-    if (p9_parsed(in) != 0)
-        return EINVAL;
-    if (f == NULL)
-        return EBADF;
-    p9_fid_release(f);
+    int err = p9_clunk(s, in, out);
+    if (err != 0)
+        return err;
     return s->readonly ? EROFS : EOPNOTSUPP;
 }
