@@ -5,16 +5,7 @@
  * usage: node build/bench/compare.js BEFORE.json AFTER.json
  */
 import fs from 'node:fs';
-import type { Summary } from './stats';
-
-interface Row {
-  name: string;
-  unit: string;
-  dockFire?: Summary;
-  runc?: Summary;
-  ratio?: number;
-  accel?: string;
-}
+import type { Row } from './stats';
 
 function load(file: string): Map<string, Row> {
   const rows: Row[] = JSON.parse(fs.readFileSync(file, 'utf8')).rows;

@@ -15,7 +15,7 @@ import { burst, dockerRunTrue, type BurstResult } from './docker-run';
 import { run } from './exec';
 import { idleMemory, type MemorySample } from './memory';
 import { rootfsFigure, type RootfsFigure } from './rootfs';
-import { ratio, summarize, type Summary } from './stats';
+import { ratio, summarize, type Row, type Summary } from './stats';
 import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
 import { timeVerbs } from './verbs';
 
@@ -66,15 +66,6 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** One figure: dock-fire and runc side by side. */
-interface Row {
-  name: string;
-  unit: string;
-  dockFire?: Summary;
-  runc?: Summary;
-  ratio?: number;
-  accel?: string;
-}
-
 function row(name: string, unit: string, ours: number[], theirs: number[] = [], accel?: string) {
   const dockFire = summarize(ours);
   const runc = summarize(theirs);

@@ -7,6 +7,16 @@ export interface Summary {
   n: number;
 }
 
+/** One line of the results: a figure of dock-fire's beside runc's for the same work. */
+export interface Row {
+  name: string;
+  unit: string;
+  dockFire?: Summary;
+  runc?: Summary;
+  ratio?: number;
+  accel?: string;
+}
+
 export function summarize(samples: number[]): Summary | undefined {
   if (samples.length === 0) return undefined;
   const sorted = [...samples].sort((a, b) => a - b);
