@@ -119,15 +119,19 @@ export interface CacheEntry {
   lastUsedMs: number;
 }
 
-export function listBases(imageDir: string): CacheEntry[] {
-  const dir = cacheDir(imageDir);
-  let names: string[];
+/** The cache's file names; none before its first build. */
+function cacheNames(dir: string): string[] {
   try {
-    names = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return [];
     throw err;
   }
+}
+
+export function listBases(imageDir: string): CacheEntry[] {
+  const dir = cacheDir(imageDir);
+  const names = cacheNames(dir);
   const entries: CacheEntry[] = [];
   for (const name of names.filter((n) => n.endsWith(BASE_SUFFIX))) {
     const file = path.join(dir, name);
@@ -178,13 +182,7 @@ export async function evict(imageDir: string, maxMiB: number): Promise<string[]>
 /** Temp files of builds whose process is gone. */
 export function staleTemps(imageDir: string): string[] {
   const dir = cacheDir(imageDir);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return [];
-    throw err;
-  }
+  const names = cacheNames(dir);
   return names
     .filter((name) => {
       const pid = Number(name.split(TMP_MARK)[1]);
