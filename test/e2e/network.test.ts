@@ -281,33 +281,28 @@ describe('a user-defined bridge network', () => {
   // Known failure, kept visible: in some runs one guest of the 20 dies during
   // boot under TCG (console ends in a stack dump of the boot CPU's idle task);
   // cause not found yet. `todo` reports it without failing the suite.
-  const burstTodo = 'a guest of 20 sometimes dies during boot under TCG (issue 4 note)';
-  it(
-    '20 containers started at once all get working, distinct addresses',
-    { todo: burstTodo },
-    async () => {
-      const server = await httpServer(gateway);
-      try {
-        const runs = Array.from(
-          { length: 20 },
-          (_, i) =>
-            new Promise<{ code: number; stderr: string }>((resolve) => {
-              const url = `http://${gateway}:${server.port}/${i}`;
-              const argv = ['run', '--rm', `--runtime=${RUNTIME}`, '--network', network, IMAGE];
-              const child = spawn('docker', [...argv, 'wget', '-q', '-O', '/dev/null', url], {
-                stdio: ['ignore', 'ignore', 'pipe'],
-              });
-              let stderr = '';
-              child.stderr.on('data', (d) => (stderr += d));
-              child.on('exit', (code) => resolve({ code: code ?? 128, stderr }));
-            }),
-        );
-        const failed = (await Promise.all(runs)).filter((r) => r.code !== 0);
-        assert.deepEqual(failed, []);
-        assert.equal(new Set(server.clients).size, 20, server.clients.join(' '));
-      } finally {
-        server.stop();
-      }
-    },
-  );
+  it('20 containers started at once all get working, distinct addresses', async () => {
+    const server = await httpServer(gateway);
+    try {
+      const runs = Array.from(
+        { length: 20 },
+        (_, i) =>
+          new Promise<{ code: number; stderr: string }>((resolve) => {
+            const url = `http://${gateway}:${server.port}/${i}`;
+            const argv = ['run', '--rm', `--runtime=${RUNTIME}`, '--network', network, IMAGE];
+            const child = spawn('docker', [...argv, 'wget', '-q', '-O', '/dev/null', url], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (d) => (stderr += d));
+            child.on('exit', (code) => resolve({ code: code ?? 128, stderr }));
+          }),
+      );
+      const failed = (await Promise.all(runs)).filter((r) => r.code !== 0);
+      assert.deepEqual(failed, []);
+      assert.equal(new Set(server.clients).size, 20, server.clients.join(' '));
+    } finally {
+      server.stop();
+    }
+  });
 });

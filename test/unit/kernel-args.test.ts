@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadSettings } from '../../src/config/settings';
+import { firecrackerConfig } from '../../src/vmm/firecracker';
+import { QemuBackend } from '../../src/vmm/qemu';
+
+const vm = {
+  stateDir: '/run/dock-fire/x',
+  kernelPath: '/k/vmlinux',
+  initrdPath: '/k/initramfs.cpio',
+  drivePath: '/var/lib/dock-fire/x/root.ext4',
+  driveReadonly: false,
+  vcpus: 1,
+  memoryMiB: 128,
+  kernelArgs: 'user.arg=1',
+  tapName: 'dft-test',
+  volumes: 0,
+};
+
+function qemuCmdline(accel: string): string[] {
+  const settings = loadSettings({ DOCK_FIRE_CONFIG: '/nonexistent', DOCK_FIRE_QEMU_ACCEL: accel });
+  const argv = new QemuBackend(settings).plan(vm).argv;
+  return argv[argv.indexOf('-append') + 1].split(' ');
+}
+
+describe('the guest kernel command line', () => {
+  // A guest whose VMM thread the host schedules late (a burst of boots, TCG)
+  // failed the kernel's boot-time timer check and panicked.
+  for (const accel of ['tcg', 'kvm']) {
+    it(`QEMU (${accel}) skips the boot timer check, ends the VM on a panic, keeps the user's args`, () => {
+      const args = qemuCmdline(accel);
+      for (const arg of ['no_timer_check', 'panic=-1', 'user.arg=1'])
+        assert.ok(args.includes(arg), arg);
+      assert.ok(args.indexOf('user.arg=1') > args.indexOf('no_timer_check'), 'user args come last');
+    });
+  }
+
+  it('Firecracker boots with the same arguments', () => {
+    const args = firecrackerConfig(vm)['boot-source'].boot_args.split(' ');
+    for (const arg of ['no_timer_check', 'panic=-1', 'user.arg=1'])
+      assert.ok(args.includes(arg), arg);
+  });
+});
