@@ -1,12 +1,12 @@
 /* The monitor's command line, in its two forms:
  *
  * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
- *     --console-log PATH --log PATH --ready-fd N [--netns] [--dns-relay IPV4]
+ *     --console-log PATH --log PATH --ready-fd N [--detach] [--netns] [--dns-relay IPV4]
  *     [--cgroup-procs FILE]... [--volume MODE:SOCKET:DIR]...
  *     [--console-socket PATH] [--debug] -- VMM_ARGV...
  *
  * dock-fire-monitor --attach CONTROL_SOCKET --spec FILE --log PATH
- *     --ready-fd N [--console-socket PATH] [--debug]
+ *     --ready-fd N [--detach] [--console-socket PATH] [--debug]
  */
 #include "monitor.h"
 #include "volume.h"
@@ -81,7 +81,8 @@ static const char *check_attach(bool dashdash)
         return "no VMM command in attach mode";
     if (c->dir || c->agent_path || c->console_log_path || c->netns || c->n_cgroup_procs ||
         c->has_dns_relay)
-        return "--attach takes only --spec, --log, --ready-fd, --console-socket, --debug";
+        return "--attach takes only --spec, --log, --ready-fd, --detach, --console-socket, "
+               "--debug";
     if (c->ready_fd < 0)
         return "--ready-fd is required";
     if (!c->spec_path || !c->log_path)
@@ -121,6 +122,10 @@ const char *parse_args(int argc, char **argv)
         }
         if (strcmp(a, "--debug") == 0) {
             c->debug = true;
+            continue;
+        }
+        if (strcmp(a, "--detach") == 0) {
+            c->detach = true;
             continue;
         }
         if (i + 1 >= argc)

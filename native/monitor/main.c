@@ -4,7 +4,8 @@
  * Relative paths are taken relative to STATE_DIR. The CLI waits on the ready
  * fd: "OK\n" once the VMM runs and both sockets listen, or "ERR <reason>\n"
  * (then the monitor exits 1). After that the monitor's exit status is the
- * container's. */
+ * container's. With --detach, "PID <pid>\n" of the detached monitor comes
+ * first. */
 #include "monitor.h"
 
 #include "log.h"
@@ -51,22 +52,26 @@ int set_nonblock(int fd)
     return 0;
 }
 
-/* Writes the one-line answer of the ready protocol and closes the fd. */
-int write_ready(const char *line)
+static int write_ready_line(const char *line)
 {
     size_t len = strlen(line), off = 0;
-    int rc = 0;
     while (off < len) {
         ssize_t n = write(M.cfg.ready_fd, line + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             df_error("cannot write to the ready fd %d: %s", M.cfg.ready_fd, strerror(errno));
-            rc = -1;
-            break;
+            return -1;
         }
         off += (size_t)n;
     }
+    return 0;
+}
+
+/* Writes the one-line answer of the ready protocol and closes the fd. */
+int write_ready(const char *line)
+{
+    int rc = write_ready_line(line);
     if (close(M.cfg.ready_fd) < 0)
         df_warn("close ready fd: %s", strerror(errno));
     M.cfg.ready_fd = -1;
@@ -131,6 +136,31 @@ void monitor_fail(const char *fmt, ...)
     exit(1);
 }
 
+/*
+ * --detach: the caller that spawns the monitor (the Node CLI) reaps every
+ * child of its own that exits, so a monitor ending before the CLI does (an
+ * exec of `true`) would give its status to the CLI, and the shim, which waits
+ * for this pid, would wait forever. So the monitor the shim waits for is a
+ * grandchild of the CLI, as runc's container process is: the first process
+ * exits at once, and the second, orphaned, is adopted by the nearest
+ * subreaper (the shim), which alone reaps it. Its pid is the first line.
+ */
+static void detach_from_caller(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        monitor_fail("cannot fork to detach: %s", strerror(errno));
+    if (pid > 0)
+        _exit(0);
+    /* A session of its own, as the caller made for the first process. */
+    if (setsid() < 0)
+        monitor_fail("setsid: %s", strerror(errno));
+    char line[32];
+    snprintf(line, sizeof line, "PID %d\n", (int)getpid());
+    if (write_ready_line(line) < 0)
+        exit(1); /* the caller is gone: nobody would know this pid */
+}
+
 void open_log(void)
 {
     int fd = open(M.cfg.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
@@ -160,6 +190,8 @@ int main(int argc, char **argv)
         monitor_fail("ready fd %d: %s", M.cfg.ready_fd, strerror(errno));
     if (ensure_std_fds() < 0)
         monitor_fail("cannot open /dev/null for a closed standard fd: %s", strerror(errno));
+    if (M.cfg.detach)
+        detach_from_caller();
     if (M.cfg.attach)
         attach_main();
     /* Relative paths (the CLI uses them to keep socket addresses short) are

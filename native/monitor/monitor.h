@@ -46,6 +46,7 @@ struct config {
     const char *console_log_path;
     const char *log_path;
     int ready_fd;
+    bool detach; /* --detach: run as a grandchild of the caller, "PID n" first */
     bool netns;
     bool debug;
     bool has_dns_relay;        /* --dns-relay: where DNS_QUERY goes */

@@ -22,6 +22,7 @@ export function createFromOptions(
   ctx: Context,
   id: string,
   opts: Record<string, string>,
+  detach: boolean,
 ): Promise<StartedMonitor> {
   if (Number(opts.preserveFds) > 0) {
     throw new DockFireError('--preserve-fds: file descriptors cannot be passed into a microVM');
@@ -31,6 +32,7 @@ export function createFromOptions(
     bundle: opts.bundle,
     pidFile: opts.pidFile,
     consoleSocket: opts.consoleSocket,
+    detach,
     debug: ctx.debug,
   });
 }
@@ -41,8 +43,7 @@ export function register(program: Command, context: () => Context): void {
       .command('create')
       .description('create a container (its VM boots; the process waits for start)'),
   ).action(async (id: string, opts) => {
-    const monitor = await createFromOptions(context(), id, opts);
     // The monitor outlives this command; the shim (a subreaper) adopts it.
-    monitor.child.unref();
+    await createFromOptions(context(), id, opts, true);
   });
 }

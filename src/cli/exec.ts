@@ -74,15 +74,10 @@ export function register(program: Command, context: () => Context): void {
         process: processFrom(opts, args),
         pidFile: opts.pidFile,
         consoleSocket: opts.consoleSocket,
+        detach: Boolean(opts.detach),
         debug: ctx.debug,
       });
-      if (opts.detach) {
-        monitor.child.unref();
-        return;
-      }
-      const code = await new Promise<number>((resolve) =>
-        monitor.child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 + 9 : 255))),
-      );
-      process.exitCode = code;
+      if (opts.detach || !monitor.exited) return;
+      process.exitCode = await monitor.exited;
     });
 }

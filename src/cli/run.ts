@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import { deleteContainer } from '../container/delete';
 import { startContainer } from '../container/start';
@@ -13,25 +12,18 @@ export function register(program: Command, context: () => Context): void {
     .option('--keep', 'do not delete the container after it exits')
     .action(async (id: string, opts) => {
       const ctx = context();
-      const monitor = await createFromOptions(ctx, id, opts);
-      // The monitor exits with the container's status; listen before starting.
-      const exited = new Promise<number>((resolve) => {
-        monitor.child.on('exit', (code, signal) => {
-          resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0));
-        });
-      });
+      // In the foreground the monitor stays this process's child: its exit
+      // status is the container's.
+      const monitor = await createFromOptions(ctx, id, opts, Boolean(opts.detach));
       try {
         await startContainer(ctx.store, ctx.settings, id);
       } catch (err) {
         await deleteContainer(ctx.store, id, true);
         throw err;
       }
-      if (opts.detach) {
-        monitor.child.unref();
-        return;
-      }
+      if (opts.detach || !monitor.exited) return;
 
-      const code = await exited;
+      const code = await monitor.exited;
       if (!opts.keep) await deleteContainer(ctx.store, id, true);
       process.exitCode = code;
     });

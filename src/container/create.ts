@@ -39,6 +39,8 @@ export interface CreateOptions {
   pidFile?: string;
   /** Where to send the terminal's master when process.terminal is set. */
   consoleSocket?: string;
+  /** The monitor's status goes to the shim, not to this process (monitor.ts). */
+  detach: boolean;
   debug: boolean;
 }
 
@@ -166,6 +168,7 @@ export async function createContainer(
       volumes: guest.volumes.map((v) => ({ ...v, socket: plan.volumeSockets[v.index] })),
       consoleSocket: spec.process?.terminal ? options.consoleSocket : undefined,
       dnsRelay: state.dnsRelay,
+      detach: options.detach,
       debug: options.debug,
     });
     state.pid = monitor.pid;

@@ -22,6 +22,8 @@ export interface ExecOptions {
   process: Process;
   pidFile?: string;
   consoleSocket?: string;
+  /** The monitor's status goes to the shim, not to this process (monitor.ts). */
+  detach: boolean;
   debug: boolean;
 }
 
@@ -59,6 +61,7 @@ export async function execProcess(
       logFile: `${name}.log`,
       consoleSocket: options.consoleSocket,
       timeoutMs: settings.bootTimeoutSeconds * 1000,
+      detach: options.detach,
       debug: options.debug,
     });
     if (options.pidFile) {

@@ -5,8 +5,15 @@
  * an exec's monitor (`--attach`) joins the container's monitor and runs one
  * more process in the guest. Both report on a pipe (fd 3) that they are ready,
  * or why not.
+ *
+ * A monitor whose pid goes to the shim runs detached (`--detach`): Node reaps
+ * every child it spawned that exits, so a monitor that is this process's child
+ * and ends before this process does (an exec of `true`) would give its exit
+ * status to us, and the shim would wait for it forever. A detached monitor is
+ * a grandchild, adopted by the shim (a subreaper), and tells its pid first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { DockFireError } from '../errors';
 import { CONTROL_SOCKET } from '../agent/control';
 
@@ -25,6 +32,8 @@ export interface MonitorOptions {
   /** Host directories to serve, each on its socket (relative to stateDir). */
   volumes: { socket: string; source: string; readonly: boolean }[];
   consoleSocket?: string;
+  /** Run as a grandchild whose status only the shim reaps (module comment). */
+  detach: boolean;
   /**
    * IPv4 of the resolver the monitor asks for the guest's DNS queries
    * (`--dns-relay`): Docker's 127.0.0.11 in the container's netns.
@@ -42,28 +51,56 @@ export interface ExecMonitorOptions {
   consoleSocket?: string;
   /** How long to wait for the process to start (the guest may be busy). */
   timeoutMs: number;
+  /** Run as a grandchild whose status only the shim reaps (module comment). */
+  detach: boolean;
   debug: boolean;
 }
 
 export interface StartedMonitor {
-  child: ChildProcess;
   pid: number;
+  /**
+   * The monitor's exit status, when it is this process's own child (not
+   * detached); this process then stays until the monitor ends.
+   */
+  exited?: Promise<number>;
 }
 
-function readReadyLine(child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
+/** The ready pipe's lines: "PID <n>" of a detached monitor, then the answer. */
+interface ReadyReply {
+  pid?: number;
+  line: string;
+}
+
+function readReady(
+  child: ChildProcess,
+  what: string,
+  timeoutMs: number,
+  reply: ReadyReply,
+): Promise<void> {
   const ready = child.stdio[3];
   if (!ready) return Promise.reject(new DockFireError(`starting the ${what} failed`));
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
       reject(new DockFireError(`the ${what} did not become ready within ${timeoutMs / 1000} s`));
     }, timeoutMs);
+    const take = () => {
+      const lines = text.split('\n');
+      const pid = /^PID ([1-9]\d{0,9})$/.exec(lines[0]);
+      if (pid && lines.length > 1) {
+        reply.pid = Number(pid[1]);
+        lines.shift();
+      }
+      reply.line = lines[0];
+    };
     ready.on('data', (chunk: Buffer) => {
       if (text.length < MAX_READY_LINE) text += chunk.toString('utf8');
+      take();
     });
     ready.on('end', () => {
       clearTimeout(timer);
-      resolve(text.split('\n')[0]);
+      take();
+      resolve();
     });
     ready.on('error', (err) => {
       clearTimeout(timer);
@@ -76,6 +113,23 @@ function readReadyLine(child: ChildProcess, what: string, timeoutMs: number): Pr
   }).finally(() => ready.destroy());
 }
 
+function exitStatus(child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => {
+      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0));
+    });
+  });
+}
+
+function killQuietly(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Spawns a monitor and waits for its ready line. Relative socket paths keep
  * unix socket addresses short: monitors and the VMM run in the state directory.
@@ -86,8 +140,9 @@ async function spawnMonitor(
   stateDir: string,
   what: string,
   timeoutMs: number,
+  detach: boolean,
 ): Promise<{ monitor: StartedMonitor; line: string }> {
-  const child = spawn(monitorPath, args, {
+  const child = spawn(monitorPath, detach ? ['--detach', ...args] : args, {
     cwd: stateDir,
     detached: true,
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
@@ -96,11 +151,22 @@ async function spawnMonitor(
     await new Promise((resolve) => child.once('error', resolve));
     throw new DockFireError(`starting the ${what} ${monitorPath} failed`);
   }
-  const line = await readReadyLine(child, what, timeoutMs).catch((err) => {
-    child.kill('SIGKILL');
+  const exited = detach ? undefined : exitStatus(child);
+  const reply: ReadyReply = { line: '' };
+  const pid = () => (detach ? reply.pid : child.pid);
+  try {
+    await readReady(child, what, timeoutMs, reply);
+  } catch (err) {
+    killQuietly(pid());
     throw err;
-  });
-  return { monitor: { child, pid: child.pid }, line };
+  }
+  const monitorPid = pid();
+  if (monitorPid === undefined) {
+    // The first process failed before it could detach: its answer says why.
+    return { monitor: { pid: 0 }, line: reply.line };
+  }
+  if (detach) child.unref();
+  return { monitor: { pid: monitorPid, exited }, line: reply.line };
 }
 
 export async function startMonitor(options: MonitorOptions): Promise<StartedMonitor> {
@@ -134,9 +200,10 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
     options.stateDir,
     'monitor',
     READY_TIMEOUT_MS,
+    options.detach,
   );
   if (line === 'OK') return monitor;
-  monitor.child.kill('SIGKILL');
+  killQuietly(monitor.pid || undefined);
   throw new DockFireError(
     line.startsWith('ERR ') ? line.slice(4) : `the monitor exited (${line || 'no reason given'})`,
   );
@@ -163,9 +230,10 @@ export async function startExecMonitor(options: ExecMonitorOptions): Promise<Sta
     options.stateDir,
     'exec monitor',
     options.timeoutMs,
+    options.detach,
   );
   if (line === 'OK') return monitor;
-  monitor.child.kill('SIGKILL');
+  killQuietly(monitor.pid || undefined);
   // "ERR <exit code> <message>": the code is what runc would exit with (126, 127).
   const match = /^ERR (\d+) (.*)$/.exec(line);
   if (match) throw new DockFireError(match[2], { exitCode: Number(match[1]) });

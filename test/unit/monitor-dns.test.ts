@@ -20,6 +20,7 @@ function options(stateDir: string, dnsRelay: string) {
     cgroupProcs: [],
     dnsRelay,
     volumes: [],
+    detach: false,
     debug: false,
   };
 }
@@ -32,8 +33,8 @@ describe('startMonitor dnsRelay', { skip }, () => {
       const argv = fs.readFileSync(`/proc/${monitor.pid}/cmdline`, 'utf8').split('\0');
       assert.equal(argv[argv.indexOf('--dns-relay') + 1], '127.0.0.11');
     } finally {
-      monitor.child.kill('SIGTERM'); // the monitor then ends its VMM
-      await new Promise((resolve) => monitor.child.once('exit', resolve));
+      process.kill(monitor.pid, 'SIGTERM'); // the monitor then ends its VMM
+      await monitor.exited;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
