@@ -33,9 +33,9 @@
 
 /* Volume N's relay, by N. */
 static struct {
-    bool started;       /* its relay runs, and mount_fd is the mount's end */
-    int mount_fd;       /* the container process's end of the socketpair */
-    bool files;         /* a file volume: its MOUNTs are file binds */
+    bool started;        /* its relay runs, and mount_fd is the mount's end */
+    int mount_fd;        /* the container process's end of the socketpair */
+    bool files;          /* a file volume: its MOUNTs are file binds */
     bool hidden_mounted; /* in the container process: mounted under HIDDEN_DIR */
 } volumes[DF_MAX_VOLUMES];
 
