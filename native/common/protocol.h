@@ -17,7 +17,8 @@
  * DF_VOLUME_PORT_PREFIX "N", or vsock port DF_VOLUME_VSOCK_PORT_BASE + N. */
 #define DF_VOLUME_PORT_PREFIX "dock-fire.vol."
 #define DF_VOLUME_VSOCK_PORT_BASE 1025u
-#define DF_MAX_VOLUMES 16u
+/* 16 directory volumes and the file volume of single-file binds. */
+#define DF_MAX_VOLUMES 17u
 
 #define DF_STREAM_CONNECTION 0u
 #define DF_STREAM_CONTAINER 1u

@@ -21,6 +21,9 @@
 #include "volume.h"
 
 #define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+#define NO_9P                                                                                  \
+    "the guest kernel has no 9p file system; rebuild it with install.sh "                      \
+    "(kernel/guest.config enables CONFIG_9P_FS)"
 
 /* The single-drive layout: a copy of the image, writable. */
 static int mount_single(char *err, size_t errlen)
@@ -178,8 +181,18 @@ static void mount_one(int root_fd, const struct spec_mount *m)
     if (strcmp(fstype, "cgroup") == 0 || strcmp(fstype, "cgroup2") == 0)
         fstype = "cgroup2";
 
+    /* A file of a file volume: bound from where its volume is mounted. */
+    char file_source[64];
+    const char *source = m->source;
+    bool volume_file = bind && volume_file_is(fstype, m->source);
+    if (volume_file && (source = volume_file_source(m, file_source, sizeof file_source)) == NULL) {
+        if (errno == ENODEV)
+            container_fail("file bind at %s: %s", m->target, NO_9P);
+        container_fail("mount the file volume for %s: %s", m->target, container_strerror(errno));
+    }
+
     struct stat st;
-    bool file = bind && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
+    bool file = bind && stat(source, &st) == 0 && !S_ISDIR(st.st_mode);
     int fd = resolve_in_root(root_fd, m->target, file ? RESOLVE_MAKE_FILE : RESOLVE_MAKE_DIR);
     if (fd < 0)
         container_fail("create mount point %s: %s", m->target, container_strerror(errno));
@@ -190,12 +203,11 @@ static void mount_one(int root_fd, const struct spec_mount *m)
     bool volume = volume_is(fstype, m->source);
     const char *data = volume ? volume_options(m, volume_data, sizeof volume_data) : m->data;
     if (bind)
-        rc = mount(m->source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
+        rc = mount(source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
     else
         rc = mount(m->source, fd_path(path, fd), fstype, flags, data);
     if (rc < 0 && errno == ENODEV && volume)
-        container_fail("volume at %s: the guest kernel has no 9p file system; rebuild it with "
-                       "install.sh (kernel/guest.config enables CONFIG_9P_FS)", m->target);
+        container_fail("volume at %s: %s", m->target, NO_9P);
     if (rc < 0)
         container_fail("mount %s on %s (type %s): %s", m->source, m->target,
                        bind ? "bind" : fstype, container_strerror(errno));

@@ -14,6 +14,8 @@
 
 /* Whether a MOUNT record is a volume: type 9p from a volume channel. */
 bool volume_is(const char *fstype, const char *source);
+/* Whether a MOUNT record binds a file of a file volume ("dock-fire.vol.N/I"). */
+bool volume_file_is(const char *fstype, const char *source);
 
 /* In init, before the container process is cloned: opens the channel of
  * every volume in spec and starts its relay. Returns 0, or -1 with a
@@ -26,6 +28,11 @@ void volumes_forked(void);
 /* In the container process: the mount data for a volume's MOUNT (the
  * host's options plus the socket's fd). Returns 0, or -1 with errno. */
 int volume_mount_data(const char *source, const char *options, char *data, size_t cap);
+
+/* In the container process, for a file bind of a file volume: mounts the
+ * volume at its hidden place the first time, and returns the path of the
+ * file there (in path, cap bytes), or NULL with errno. */
+const char *volume_file_source(const struct spec_mount *m, char *path, size_t cap);
 
 /* volume_relay.c: copies bytes both ways until either side ends; never
  * returns. */

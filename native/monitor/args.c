@@ -3,6 +3,7 @@
  * dock-fire-monitor --dir STATE_DIR --control PATH --agent PATH
  *     --console-log PATH --log PATH --ready-fd N [--detach] [--netns] [--dns-relay IPV4]
  *     [--cgroup-procs FILE]... [--volume MODE:SOCKET:DIR]...
+ *     [--file-volume SOCKET --volume-file MODE:FILE...]
  *     [--console-socket PATH] [--debug] -- VMM_ARGV...
  *
  * dock-fire-monitor --attach CONTROL_SOCKET --spec FILE --log PATH
@@ -68,6 +69,10 @@ static const char *parse_value(const char *a, char *v)
         c->cgroup_procs[c->n_cgroup_procs++] = v;
     } else if (strcmp(a, "--volume") == 0 && !c->attach) {
         return volume_add(v);
+    } else if (strcmp(a, "--file-volume") == 0 && !c->attach) {
+        return volume_add_files(v);
+    } else if (strcmp(a, "--volume-file") == 0 && !c->attach) {
+        return volume_add_file(v);
     } else {
         return bad_option("unknown option", a);
     }

@@ -1,10 +1,13 @@
-/* A 9P2000.L file server for one host directory (a volume), spoken by the
- * guest kernel's own 9p client over a channel of its own (docs/volumes.md).
+/* A 9P2000.L file server for one host directory (a volume), or for a set
+ * of host files (a file volume: single-file bind mounts, p9_files.c),
+ * spoken by the guest kernel's own 9p client over a channel of its own
+ * (docs/volumes.md).
  *
  * Threat model: every request comes from the untrusted guest. The server
  * never resolves a path of more than one component, never follows a
- * symlink on the host, opens only regular files and directories, and with
- * a read-only volume refuses every request that would change it. Anything
+ * symlink on the host, opens only regular files and directories, never
+ * looks up a name in a file volume's host directories, and with a
+ * read-only volume or file refuses every request that would change it. Anything
  * malformed gets Rlerror; nothing a request says can crash the monitor.
  * This file knows nothing about sockets: p9_handle maps one request to one
  * reply, so the unit tests drive it directly. */
@@ -62,14 +65,33 @@ enum p9_type {
 #define P9_NOFID 0xffffffffu
 #define P9_NOTAG 0xffffu
 
+/* fd of a free fid, and open_fd of a fid not open */
+#define P9_NO_FD (-1)
+/* fd (and, once opened, open_fd) of the root of a file volume: a
+ * directory that exists only in the server, so it holds no host fd, and
+ * any request the server does not expect on it fails with EBADF. */
+#define P9_FILES_ROOT (-2)
+
 struct p9_fid {
-    int fd;      /* O_PATH fd of the file (or an open fd); -1: the fid is free */
-    int open_fd; /* after Tlopen/Tlcreate, else -1 */
+    int fd;       /* O_PATH fd of the file, P9_FILES_ROOT, or P9_NO_FD: free */
+    int open_fd;  /* after Tlopen/Tlcreate, else P9_NO_FD */
     uint32_t uid; /* from Tattach: the owner of what this fid creates */
+    bool readonly; /* reached through a read-only file of a file volume */
+};
+
+/* One host file of a file volume, pinned at start as a bind mount pins
+ * its inode. */
+struct p9_file_entry {
+    int fd; /* O_PATH, of a regular file; owned by the caller */
+    bool readonly;
 };
 
 struct p9_server {
-    int root_fd; /* the volume's directory, O_PATH; owned by the caller */
+    /* A directory volume: the directory, O_PATH, owned by the caller.
+     * A file volume: P9_NO_FD, and its root lists files[i] as "i". */
+    int root_fd;
+    const struct p9_file_entry *files;
+    uint32_t nfiles;
     bool readonly;
     uint32_t msize; /* negotiated by Tversion; 0 before */
     struct p9_fid *fids;
@@ -121,6 +143,9 @@ uint8_t *p9_reserve(struct p9_out *out, size_t n);
 
 /* p9_fid.c */
 void p9_server_init(struct p9_server *s, int root_fd, bool readonly);
+/* A file volume: a root directory holding only files[0..n), named by
+ * their index, which nothing can add to, rename or remove. */
+void p9_server_init_files(struct p9_server *s, const struct p9_file_entry *files, uint32_t n);
 /* Closes every fid's fds and frees the table (the connection ended). */
 void p9_server_reset(struct p9_server *s);
 /* The fid in use, or NULL. */
@@ -145,7 +170,22 @@ p9_handler p9_version, p9_attach, p9_walk, p9_clunk, p9_getattr, p9_setattr, p9_
 /* p9_change.c: requests that create, rename or remove names */
 p9_handler p9_lcreate, p9_mkdir, p9_symlink, p9_mknod, p9_link, p9_renameat, p9_unlinkat,
     p9_remove;
-/* Shared by both files */
+/* p9_files.c: the root of a file volume */
+/* The entry a walk from the root reaches by name: a new O_PATH fd of its
+ * file, or -1 with errno (ENOENT for any other name). */
+int p9_files_lookup(const struct p9_server *s, const char *name, bool *readonly);
+void p9_files_root_stat(const struct p9_server *s, struct stat *st);
+/* Rreaddir's entries of the root from offset, in at most count bytes. */
+int p9_files_list(const struct p9_server *s, uint64_t offset, uint32_t count,
+                  struct p9_out *out);
+/* Shared by all */
+/* Attributes of what a fid holds: the host inode, or the file volume's root. */
+int p9_fid_stat(const struct p9_server *s, const struct p9_fid *f, struct stat *st);
+/* Whether changes through f are refused. */
+static inline bool p9_fid_readonly(const struct p9_server *s, const struct p9_fid *f)
+{
+    return s->readonly || f->readonly;
+}
 void p9_put_qid(struct p9_out *out, const struct stat *st);
 uint64_t p9_qid_path(uint64_t ino);
 int p9_stat_fd(int fd, struct stat *st);

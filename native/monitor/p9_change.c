@@ -3,7 +3,8 @@
  * creates, renames or removes is always in a directory of the volume.
  * New files get the owner of the guest user that attached and the group
  * the request names, as a runc container's files would. On a read-only
- * volume every one of them is refused. */
+ * volume every one of them is refused, and so is any in a file volume's
+ * root (p9_files.c). */
 #include "p9.h"
 
 #include <errno.h>
@@ -33,7 +34,10 @@ static int check(struct p9_server *s, struct p9_in *in, const struct p9_fid *dir
         return EINVAL;
     if (dir == NULL)
         return EBADF;
-    return s->readonly ? EROFS : 0;
+    if (p9_fid_readonly(s, dir))
+        return EROFS;
+    /* A file volume's root holds its files and nothing else, for good. */
+    return dir->fd == P9_FILES_ROOT ? EPERM : 0;
 }
 
 /* Owner first, then the mode: the chown would clear set-id bits. The
@@ -77,7 +81,7 @@ int p9_lcreate(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     int err = check(s, in, dir);
     if (err != 0)
         return err;
-    if (dir->open_fd >= 0)
+    if (dir->open_fd != P9_NO_FD)
         return EBADF;
     /* O_EXCL: never opens (or follows) something already there. */
     int fd = openat(dir->fd, name, p9_open_flags(flags) | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -203,6 +207,8 @@ int p9_renameat(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return err;
     if (to == NULL)
         return EBADF;
+    if (to->fd == P9_FILES_ROOT)
+        return EPERM;
     if (renameat(from->fd, old, to->fd, new) < 0)
         return errno;
     return 0;
@@ -228,8 +234,11 @@ int p9_unlinkat(struct p9_server *s, struct p9_in *in, struct p9_out *out)
  * The fid is clunked all the same, as the protocol says. */
 int p9_remove(struct p9_server *s, struct p9_in *in, struct p9_out *out)
 {
+    struct p9_in peek = *in;
+    const struct p9_fid *f = p9_fid_get(s, p9_get32(&peek));
+    bool readonly = s->readonly || (f != NULL && f->readonly);
     int err = p9_clunk(s, in, out);
     if (err != 0)
         return err;
-    return s->readonly ? EROFS : EOPNOTSUPP;
+    return readonly ? EROFS : EOPNOTSUPP;
 }

@@ -12,11 +12,20 @@
 void p9_server_init(struct p9_server *s, int root_fd, bool readonly)
 {
     s->root_fd = root_fd;
+    s->files = NULL;
+    s->nfiles = 0;
     s->readonly = readonly;
     s->msize = 0;
     s->fids = NULL;
     s->nfids = 0;
     s->max_fids = P9_MAX_FIDS;
+}
+
+void p9_server_init_files(struct p9_server *s, const struct p9_file_entry *files, uint32_t n)
+{
+    p9_server_init(s, P9_NO_FD, false);
+    s->files = files;
+    s->nfiles = n;
 }
 
 void p9_fid_release(struct p9_fid *f)
@@ -25,7 +34,7 @@ void p9_fid_release(struct p9_fid *f)
         (void)close(f->open_fd); /* nothing to do about a failed close */
     if (f->fd >= 0)
         (void)close(f->fd);
-    f->fd = f->open_fd = -1;
+    *f = (struct p9_fid){.fd = P9_NO_FD, .open_fd = P9_NO_FD};
 }
 
 void p9_server_reset(struct p9_server *s)
@@ -40,7 +49,7 @@ void p9_server_reset(struct p9_server *s)
 
 struct p9_fid *p9_fid_get(struct p9_server *s, uint32_t fid)
 {
-    if (fid >= s->nfids || s->fids[fid].fd < 0)
+    if (fid >= s->nfids || s->fids[fid].fd == P9_NO_FD)
         return NULL;
     return &s->fids[fid];
 }
@@ -56,7 +65,7 @@ static int grow(struct p9_server *s, uint32_t fid)
     if (t == NULL)
         return -1;
     for (uint32_t i = s->nfids; i < cap; i++)
-        t[i] = (struct p9_fid){.fd = -1, .open_fd = -1};
+        t[i] = (struct p9_fid){.fd = P9_NO_FD, .open_fd = P9_NO_FD};
     s->fids = t;
     s->nfids = cap;
     return 0;
@@ -72,7 +81,7 @@ struct p9_fid *p9_fid_new(struct p9_server *s, uint32_t fid)
         errno = ENOMEM;
         return NULL;
     }
-    if (s->fids[fid].fd >= 0) {
+    if (s->fids[fid].fd != P9_NO_FD) {
         errno = EBADF;
         return NULL;
     }

@@ -44,6 +44,15 @@ int p9_stat_fd(int fd, struct stat *st)
     return fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
 }
 
+int p9_fid_stat(const struct p9_server *s, const struct p9_fid *f, struct stat *st)
+{
+    if (f->fd == P9_FILES_ROOT) {
+        p9_files_root_stat(s, st);
+        return 0;
+    }
+    return p9_stat_fd(f->fd, st);
+}
+
 /* The Linux client numbers its inodes qid.path + 2 (v9fs_qid2ino keeps 0
  * and 1 free): taking 2 off here shows the host's inode numbers, as runc
  * does. Unsigned wrap-around keeps every path distinct. */
@@ -89,30 +98,41 @@ int p9_attach(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     if (f == NULL)
         return errno;
     struct stat st;
-    int fd = fcntl(s->root_fd, F_DUPFD_CLOEXEC, 3);
-    if (fd < 0)
+    int fd = s->files ? P9_FILES_ROOT : fcntl(s->root_fd, F_DUPFD_CLOEXEC, 3);
+    if (fd == -1)
         return errno;
-    int err = p9_stat_fd(fd, &st);
+    /* Guest ids are taken as they are, as runc takes a container's. */
+    struct p9_fid root = {.fd = fd, .open_fd = P9_NO_FD, .uid = uid == P9_NOFID ? 0 : uid};
+    int err = p9_fid_stat(s, &root, &st);
     if (err != 0) {
-        (void)close(fd);
+        p9_fid_release(&root);
         return err;
     }
-    /* Guest ids are taken as they are, as runc takes a container's. */
-    *f = (struct p9_fid){.fd = fd, .open_fd = -1, .uid = uid == P9_NOFID ? 0 : uid};
+    *f = root;
     p9_put_qid(out, &st);
     return 0;
 }
 
+/* One step of a walk: from a file volume's root only to one of its
+ * files, from anything else one component, never following a symlink. */
+static int walk_step(const struct p9_server *s, int dir, const char *name, bool *readonly)
+{
+    if (dir == P9_FILES_ROOT)
+        return p9_files_lookup(s, name, readonly);
+    return openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /* Opens names[0..n) one by one from start; qids go into out. Returns how
- * many steps worked and leaves the last fd in *last (-1 when none). */
-static uint16_t walk_names(int start, char names[][NAME_MAX + 1], uint16_t n,
-                           struct p9_out *out, int *last, int *err)
+ * many steps worked and leaves the last fd in *last (-1 when none);
+ * *readonly becomes true when a step reached a read-only file. */
+static uint16_t walk_names(const struct p9_server *s, int start, char names[][NAME_MAX + 1],
+                           uint16_t n, struct p9_out *out, int *last, bool *readonly, int *err)
 {
     int cur = -1;
     uint16_t i = 0;
     *err = 0;
     for (; i < n; i++) {
-        int next = openat(cur >= 0 ? cur : start, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        int next = walk_step(s, i == 0 ? start : cur, names[i], readonly);
         struct stat st;
         if (next < 0 || (*err = p9_stat_fd(next, &st)) != 0) {
             *err = *err ? *err : errno;
@@ -152,7 +172,8 @@ int p9_walk(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     size_t count_at = out->len;
     p9_put16(out, 0);
     int fd;
-    uint16_t done = walk_names(f->fd, names, n, out, &fd, &err);
+    bool readonly = f->readonly;
+    uint16_t done = walk_names(s, f->fd, names, n, out, &fd, &readonly, &err);
     if (done == 0 && n > 0)
         return err;
     out->p[count_at] = (uint8_t)done;
@@ -161,13 +182,16 @@ int p9_walk(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         (void)close(fd); /* a partial walk creates no fid */
         return 0;
     }
-    if (n == 0 && (fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
+    if (n == 0 && f->fd == P9_FILES_ROOT)
+        fd = P9_FILES_ROOT;
+    else if (n == 0 && (fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
         return errno;
 
     uint32_t uid = f->uid;
     if (newfid == fid)
         p9_fid_release(f);
-    *p9_fid_new(s, newfid) = (struct p9_fid){.fd = fd, .open_fd = -1, .uid = uid};
+    *p9_fid_new(s, newfid) =
+        (struct p9_fid){.fd = fd, .open_fd = P9_NO_FD, .uid = uid, .readonly = readonly};
     return 0;
 }
 
@@ -190,7 +214,7 @@ int p9_getattr(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     if (p9_parsed(in) != 0)
         return EINVAL;
     struct stat st;
-    int err = f ? p9_stat_fd(f->fd, &st) : EBADF;
+    int err = f ? p9_fid_stat(s, f, &st) : EBADF;
     if (err != 0)
         return err;
     p9_put64(out, STATS_BASIC);
@@ -267,8 +291,10 @@ int p9_setattr(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return EINVAL;
     if (f == NULL)
         return EBADF;
-    if (s->readonly)
+    if (p9_fid_readonly(s, f))
         return EROFS;
+    if (f->fd == P9_FILES_ROOT)
+        return EPERM; /* the root of a file volume is the server's, not a host inode */
     struct timespec ts[2] = {time_arg(valid, SET_ATIME, SET_ATIME_SET, as, ans),
                              time_arg(valid, SET_MTIME, SET_MTIME_SET, ms, mns)};
     return apply_setattr(f->fd, valid, mode, uid, gid, size, ts);
@@ -302,19 +328,28 @@ int p9_lopen(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     uint32_t flags = p9_get32(in);
     if (p9_parsed(in) != 0)
         return EINVAL;
-    if (f == NULL || f->open_fd >= 0)
+    if (f == NULL || f->open_fd != P9_NO_FD)
         return EBADF;
     struct stat st;
-    int err = p9_stat_fd(f->fd, &st);
+    int err = p9_fid_stat(s, f, &st);
     if (err != 0)
         return err;
+    if (f->fd == P9_FILES_ROOT) {
+        /* Opened only to be listed (p9_files_readdir); no host fd. */
+        if (p9_open_writes(flags))
+            return EISDIR;
+        f->open_fd = P9_FILES_ROOT;
+        p9_put_qid(out, &st);
+        p9_put32(out, 0);
+        return 0;
+    }
     if (S_ISLNK(st.st_mode))
         return ELOOP;
     /* Devices, fifos and sockets in a volume are the guest kernel's to
      * open (as special inodes); opening one here would reach the host's. */
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         return EPERM;
-    if (s->readonly && p9_open_writes(flags))
+    if (p9_fid_readonly(s, f) && p9_open_writes(flags))
         return EROFS;
     int oflags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : p9_open_flags(flags);
     char path[32];
@@ -364,7 +399,7 @@ int p9_write(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     in->off = in->len;
     if (f == NULL || f->open_fd < 0)
         return EBADF;
-    if (s->readonly)
+    if (p9_fid_readonly(s, f))
         return EROFS;
     ssize_t n = pwrite(f->open_fd, data, count, (off_t)offset);
     if (n < 0)
@@ -398,7 +433,9 @@ int p9_statfs(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     struct statfs st;
     if (f == NULL)
         return EBADF;
-    if (fstatfs(f->fd, &st) < 0)
+    /* A file volume's root reports the file system of its first file. */
+    int fd = f->fd == P9_FILES_ROOT && s->nfiles > 0 ? s->files[0].fd : f->fd;
+    if (fstatfs(fd, &st) < 0)
         return errno;
     p9_put32(out, (uint32_t)st.f_type);
     p9_put32(out, (uint32_t)st.f_bsize);
@@ -447,10 +484,12 @@ int p9_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     uint32_t count = p9_get32(in);
     if (p9_parsed(in) != 0 || offset > (uint64_t)INT64_MAX)
         return EINVAL;
-    if (f == NULL || f->open_fd < 0)
+    if (f == NULL || (f->open_fd < 0 && f->open_fd != P9_FILES_ROOT))
         return EBADF;
     if (count > s->msize - RREAD_HEADER)
         count = s->msize - RREAD_HEADER;
+    if (f->open_fd == P9_FILES_ROOT)
+        return p9_files_list(s, offset, count, out);
     if (lseek(f->open_fd, (off_t)offset, SEEK_SET) < 0)
         return errno;
     size_t at = out->len;

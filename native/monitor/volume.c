@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* fds kept for the monitor's own use, beyond the volumes' reach. */
@@ -26,7 +27,8 @@
 
 struct volume {
     const char *socket_path;
-    const char *dir;
+    const char *dir; /* the file volume: "single-file binds", for logs */
+    bool is_files;
     bool readonly;
     bool bound;
     bool served; /* the VMM connected once; it never reconnects */
@@ -42,6 +44,21 @@ struct volume {
 
 static struct volume volumes[MAX_VOLUMES];
 static int nvolumes;
+
+/* The one file volume's files, in the order of --volume-file. */
+static const char *file_paths[MAX_VOLUME_FILES];
+static struct p9_file_entry files[MAX_VOLUME_FILES];
+static uint32_t nfiles;
+static bool has_file_volume;
+
+/* "ro" or "rw" at the start of arg, then ':'; returns what follows, or NULL. */
+static char *take_mode(char *arg, bool *readonly)
+{
+    if ((strncmp(arg, "ro:", 3) != 0 && strncmp(arg, "rw:", 3) != 0))
+        return NULL;
+    *readonly = arg[1] == 'o';
+    return arg + 3;
+}
 
 const char *volume_add(char *arg)
 {
@@ -61,6 +78,58 @@ const char *volume_add(char *arg)
     return NULL;
 }
 
+const char *volume_add_files(char *socket_path)
+{
+    if (has_file_volume)
+        return "more than one --file-volume";
+    if (nvolumes == MAX_VOLUMES)
+        return "too many --volume";
+    has_file_volume = true;
+    volumes[nvolumes++] = (struct volume){.socket_path = socket_path,
+                                          .dir = "single-file binds", .is_files = true,
+                                          .listen_fd = -1, .conn_fd = -1};
+    return NULL;
+}
+
+const char *volume_add_file(char *arg)
+{
+    if (nfiles == MAX_VOLUME_FILES)
+        return "too many --volume-file";
+    bool readonly;
+    char *path = take_mode(arg, &readonly);
+    if (path == NULL || path[0] != '/')
+        return "--volume-file needs MODE:/PATH, MODE ro or rw";
+    file_paths[nfiles] = path;
+    files[nfiles++] = (struct p9_file_entry){.fd = -1, .readonly = readonly};
+    return NULL;
+}
+
+/* Pins each file of the file volume: the path is resolved now, symlinks
+ * included, as runc resolves a bind source at create; from then on the
+ * guest reaches that inode and nothing else (p9_files.c). */
+static int open_files(char *err, size_t cap)
+{
+    if (nfiles > 0 && !has_file_volume) {
+        snprintf(err, cap, "--volume-file without --file-volume");
+        return -1;
+    }
+    for (uint32_t i = 0; i < nfiles; i++) {
+        struct stat st;
+        int fd = open(file_paths[i], O_PATH | O_CLOEXEC);
+        const char *why = fd < 0 || fstat(fd, &st) < 0 ? strerror(errno)
+                          : !S_ISREG(st.st_mode)       ? "not a regular file"
+                                                       : NULL;
+        if (why != NULL) {
+            snprintf(err, cap, "bind mount source %s: %s", file_paths[i], why);
+            if (fd >= 0)
+                (void)close(fd);
+            return -1;
+        }
+        files[i].fd = fd;
+    }
+    return 0;
+}
+
 /* Each fid holds up to two fds. The guest must not be able to take the fds
  * the monitor needs for itself (control clients, the agent channel): the
  * volumes share what RLIMIT_NOFILE leaves above a reserve. */
@@ -76,16 +145,22 @@ static uint32_t fids_per_volume(void)
 int volumes_open(char *err, size_t cap)
 {
     uint32_t max_fids = nvolumes ? fids_per_volume() : 0;
+    if (open_files(err, cap) < 0)
+        return -1;
     for (int i = 0; i < nvolumes; i++) {
         struct volume *v = &volumes[i];
-        /* The source is Docker's (or the user's) path: resolved as runc
-         * resolves a bind source. Only what the guest asks is confined. */
-        int root = open(v->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0) {
-            snprintf(err, cap, "volume %s: %s", v->dir, strerror(errno));
-            return -1;
+        if (v->is_files) {
+            p9_server_init_files(&v->server, files, nfiles);
+        } else {
+            /* The source is Docker's (or the user's) path: resolved as runc
+             * resolves a bind source. Only what the guest asks is confined. */
+            int root = open(v->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (root < 0) {
+                snprintf(err, cap, "volume %s: %s", v->dir, strerror(errno));
+                return -1;
+            }
+            p9_server_init(&v->server, root, v->readonly);
         }
-        p9_server_init(&v->server, root, v->readonly);
         v->server.max_fids = max_fids;
         char why[256];
         if ((v->listen_fd = listen_unix(v->socket_path, why, sizeof why)) < 0) {

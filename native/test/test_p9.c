@@ -18,65 +18,10 @@
 
 #include "check.h"
 #include "p9.h"
+#include "p9_req.h"
 
 static char base[] = "/tmp/df-p9-XXXXXX";
 static char vol[64], outside[64];
-static uint8_t reply[P9_MAX_MSIZE];
-static size_t reply_len;
-
-/* Builds a request: fmt letters b (u8), w (u16), d (u32), q (u64),
- * s (string), then the values. */
-static size_t build(uint8_t *buf, uint8_t type, const char *fmt, va_list ap)
-{
-    size_t n = 7;
-    for (const char *f = fmt; *f; f++) {
-        uint64_t v = 0;
-        int width = 0;
-        if (*f == 's') {
-            const char *str = va_arg(ap, const char *);
-            size_t len = strlen(str);
-            buf[n] = (uint8_t)len;
-            buf[n + 1] = (uint8_t)(len >> 8);
-            memcpy(buf + n + 2, str, len);
-            n += 2 + len;
-            continue;
-        }
-        if (*f == 'q') {
-            v = va_arg(ap, uint64_t);
-            width = 8;
-        } else {
-            v = va_arg(ap, unsigned);
-            width = *f == 'b' ? 1 : *f == 'w' ? 2 : 4;
-        }
-        for (int i = 0; i < width; i++)
-            buf[n++] = (uint8_t)(v >> (8 * i));
-    }
-    buf[0] = (uint8_t)n, buf[1] = (uint8_t)(n >> 8), buf[2] = 0, buf[3] = 0;
-    buf[4] = type;
-    buf[5] = 1, buf[6] = 0;
-    return n;
-}
-
-/* Sends one request; returns the Rlerror errno, or 0 for a success reply. */
-static int req(struct p9_server *s, uint8_t type, const char *fmt, ...)
-{
-    static uint8_t buf[P9_MAX_MSIZE];
-    va_list ap;
-    va_start(ap, fmt);
-    size_t n = build(buf, type, fmt, ap);
-    va_end(ap);
-    reply_len = p9_handle(s, buf, n, reply, sizeof reply);
-    if (reply[4] == P9_RLERROR)
-        return (int)(reply[7] | reply[8] << 8);
-    return reply[4] == type + 1 ? 0 : -1;
-}
-
-static uint32_t u32_at(size_t off)
-{
-    return (uint32_t)reply[off] | (uint32_t)reply[off + 1] << 8 |
-           (uint32_t)reply[off + 2] << 16 | (uint32_t)reply[off + 3] << 24;
-}
-
 static void path_of(char *dst, const char *dir, const char *name)
 {
     snprintf(dst, 256, "%s/%s", dir, name);
@@ -331,40 +276,7 @@ static void test_files(void)
     end(&s);
 }
 
-static uint32_t seed = 12345;
-
-static uint32_t rnd(uint32_t n)
-{
-    seed = seed * 1103515245u + 12345u;
-    return (seed >> 8) % n;
-}
-
-/* A request of type with the fields of fmt drawn from small sets (fids
- * 0-3 and some absurd ones, names from the scratch volume and attacks). */
-static size_t random_request(uint8_t *buf, uint8_t type, const char *fmt)
-{
-    static const uint32_t u32s[] = {0, 1, 2, 3, 0x200, 0101, 04755, 9000, 0xffffffffu};
-    static const char *names[] = {"a", "b", "file", "abs", "null", "..", "", "x/y", "sub"};
-    size_t n = 7;
-    for (const char *f = fmt; *f; f++) {
-        if (*f == 's') {
-            const char *str = names[rnd(sizeof names / sizeof names[0])];
-            size_t len = strlen(str);
-            buf[n] = (uint8_t)len, buf[n + 1] = 0;
-            memcpy(buf + n + 2, str, len);
-            n += 2 + len;
-            continue;
-        }
-        uint64_t v = *f == 'q' ? rnd(3) * 4096u : u32s[rnd(sizeof u32s / sizeof u32s[0])];
-        int width = *f == 'b' ? 1 : *f == 'w' ? 2 : *f == 'd' ? 4 : 8;
-        for (int i = 0; i < width; i++)
-            buf[n++] = (uint8_t)(v >> (8 * i));
-    }
-    buf[0] = (uint8_t)n, buf[1] = (uint8_t)(n >> 8), buf[2] = buf[3] = 0;
-    buf[4] = type;
-    buf[5] = buf[6] = 0;
-    return n;
-}
+static const char *const names[] = {"a", "b", "file", "abs", "null", "..", "", "x/y", "sub"};
 
 /* Requests with random fields, some then cut, grown or bit-flipped: every
  * reply must be a well-formed R-message or Rlerror within msize (memory
@@ -390,7 +302,7 @@ static void test_random_requests(void)
         if (i % 16 == 0) /* fid 0 may have been clunked or walked over */
             req(&s, P9_TATTACH, "ddssd", 0u, P9_NOFID, "", "", 0u);
         uint32_t k = rnd(sizeof kinds / sizeof kinds[0]);
-        size_t n = random_request(buf, kinds[k].type, kinds[k].fmt);
+        size_t n = random_request(buf, kinds[k].type, kinds[k].fmt, names, 9);
         uint32_t how = rnd(8);
         if (how == 0 && n > 7)
             n -= 1 + rnd((uint32_t)n - 7); /* cut, size field now wrong */

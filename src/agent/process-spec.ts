@@ -119,7 +119,7 @@ class RecordWriter {
     if (this.size > MAX_PAYLOAD) {
       throw new DockFireError(
         `the process spec is ${this.size} bytes, over the ${MAX_PAYLOAD}-byte limit ` +
-          '(too many or too large environment variables, arguments or copied files)',
+          '(too many or too large environment variables or arguments)',
       );
     }
     return Buffer.concat(this.parts);

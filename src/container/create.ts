@@ -121,10 +121,7 @@ export async function createContainer(
   store.write(state);
 
   try {
-    // Docker's network hook rewrites the copied files (resolv.conf, hosts)
-    // after this point: `start` copies them. Encoding them here checks the size.
-    encodeProcess(guest);
-    const processSpec = encodeProcess({ ...guest, files: [] });
+    const processSpec = encodeProcess(guest);
     fs.writeFileSync(path.join(stateDir, PROCESS_SPEC_FILE), processSpec, { mode: 0o600 });
 
     const drives = await prepareRootDrives({

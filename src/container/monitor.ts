@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { DockFireError } from '../errors';
 import { CONTROL_SOCKET } from '../agent/control';
+import type { HostVolume } from '../oci/guest-mounts';
 
 export const CONSOLE_LOG = 'console.log';
 export const MONITOR_LOG = 'monitor.log';
@@ -29,8 +30,8 @@ export interface MonitorOptions {
   vmmArgv: string[];
   newNetns: boolean;
   cgroupProcs: string[];
-  /** Host directories to serve, each on its socket (relative to stateDir). */
-  volumes: { socket: string; source: string; readonly: boolean }[];
+  /** Host directories and files to serve, each volume on its socket (relative to stateDir). */
+  volumes: (HostVolume & { socket: string })[];
   consoleSocket?: string;
   /** Run as a grandchild whose status only the shim reaps (module comment). */
   detach: boolean;
@@ -187,8 +188,14 @@ export async function startMonitor(options: MonitorOptions): Promise<StartedMoni
   if (options.newNetns) args.push('--netns');
   if (options.dnsRelay !== undefined) args.push('--dns-relay', options.dnsRelay);
   for (const file of options.cgroupProcs) args.push('--cgroup-procs', file);
+  const mode = (readonly: boolean) => (readonly ? 'ro' : 'rw');
   for (const v of options.volumes) {
-    args.push('--volume', `${v.readonly ? 'ro' : 'rw'}:${v.socket}:${v.source}`);
+    if (v.kind === 'directory') {
+      args.push('--volume', `${mode(v.readonly)}:${v.socket}:${v.source}`);
+      continue;
+    }
+    args.push('--file-volume', v.socket);
+    for (const f of v.files) args.push('--volume-file', `${mode(f.readonly)}:${f.source}`);
   }
   if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
   if (options.debug) args.push('--debug');

@@ -19,7 +19,6 @@ import { encodeNetwork } from '../agent/network-spec';
 import { encodeFile } from '../agent/process-spec';
 import { dnsRelayFor } from '../network/dns-relay';
 import { connectGuest } from '../network/guest-network';
-import { guestMounts } from '../oci/guest-mounts';
 import { tapName } from '../network/names';
 import { PROCESS_SPEC_FILE } from './create';
 import { CONSOLE_LOG } from './monitor';
@@ -82,14 +81,12 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
       const hello = Buffer.alloc(4);
       hello.writeUInt32LE(PROTOCOL_VERSION, 0);
       checkReply(await request(stateDir, FrameType.Hello, STREAM_CONTAINER, hello, left()));
-      // Copied now, not at create: Docker's network hook rewrote them since.
-      const files = guestMounts(bundleSpec.mounts ?? []).files.map(encodeFile);
       const network = await connectNetwork(store, state, settings, bundleSpec);
-      const spec = Buffer.concat([processSpec, ...files, network]);
+      const spec = Buffer.concat([processSpec, network]);
       if (spec.length > MAX_PAYLOAD) {
         throw new DockFireError(
           `the process spec is ${spec.length} bytes, over the ${MAX_PAYLOAD}-byte limit ` +
-            '(too many or too large environment variables or files)',
+            '(too many or too large environment variables)',
         );
       }
       checkReply(await request(stateDir, FrameType.Start, STREAM_CONTAINER, spec, left()));

@@ -4,17 +4,16 @@
  * guest as given. Directory binds (`-v /dir:/path`, named volumes) become
  * live volumes: the monitor serves the host directory over 9P on a channel
  * of its own and the guest mounts it with its kernel's 9p client
- * (docs/volumes.md). Docker's small file bind mounts (/etc/hosts,
- * /etc/hostname, /etc/resolv.conf) are copied: the host reads the source (at
- * create to check it, at start for the guest, after Docker's network hook
- * wrote it) and the
- * guest bind-mounts its copy, resolving the target inside the container's
- * root. Nothing is ever written into the image's rootfs on the host.
+ * (docs/volumes.md). Single-file binds (`-v /file:/path`, and Docker's own
+ * /etc/hosts, /etc/hostname, /etc/resolv.conf) are live too: all of them
+ * are served by one file volume, whose root lists only those files, and the
+ * guest binds each onto its target, resolved inside the container's root.
+ * Nothing is ever written into the image's rootfs on the host.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DockFireError } from '../errors';
-import type { GuestFile, GuestMount } from '../agent/process-spec';
+import type { GuestMount } from '../agent/process-spec';
 import { MOUNT_FLAG_OPTIONS, MS } from './linux-constants';
 import type { Mount } from './spec';
 
@@ -28,14 +27,17 @@ const KERNEL_FILESYSTEMS = new Set([
   'cgroup2',
 ]);
 
-/** Largest host file copied into the guest; all copies share the START frame. */
-export const MAX_COPIED_FILE = 16 * 1024;
-
 /** Docker's default /dev/shm size, used when the host shm mount cannot be read. */
 const DEFAULT_SHM_BYTES = 64 * 1024 * 1024;
 
-/** Most volumes one container can have (DF_MAX_VOLUMES in native/common/protocol.h). */
-export const MAX_VOLUMES = 16;
+/**
+ * Most directory volumes one container can have; the file volume comes on
+ * top (DF_MAX_VOLUMES in native/common/protocol.h is this + 1).
+ */
+export const MAX_DIRECTORY_VOLUMES = 16;
+
+/** Most single-file binds one container can have (MAX_VOLUME_FILES in the monitor). */
+export const MAX_VOLUME_FILES = 64;
 
 /** Largest 9P message (P9_MAX_MSIZE in native/monitor/p9.h). */
 export const VOLUME_MSIZE = 64 * 1024;
@@ -46,15 +48,24 @@ export function volumeChannel(index: number): string {
 }
 
 /** A host directory the monitor serves; `index` numbers its channel. */
-export interface HostVolume {
+export interface DirectoryVolume {
+  kind: 'directory';
   index: number;
   source: string;
   readonly: boolean;
 }
 
+/** The host files of all single-file binds, served by one volume; file I is named "I". */
+export interface FileVolume {
+  kind: 'files';
+  index: number;
+  files: { source: string; readonly: boolean }[];
+}
+
+export type HostVolume = DirectoryVolume | FileVolume;
+
 export interface GuestMounts {
   mounts: GuestMount[];
-  files: GuestFile[];
   volumes: HostVolume[];
 }
 
@@ -93,19 +104,11 @@ function shmMount(m: Mount): GuestMount {
   };
 }
 
-function copiedFile(m: Mount, source: string, st: fs.Stats): GuestFile {
-  if (st.size > MAX_COPIED_FILE) {
-    throw new DockFireError(
-      `bind mount of ${source} at ${m.destination}: files over ${MAX_COPIED_FILE} bytes ` +
-        'cannot be mounted into a microVM yet',
-    );
-  }
-  const content = fs.readFileSync(source);
-  return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, target: m.destination, content };
-}
-
 /** Flags a volume's guest mount keeps; binding and propagation mean nothing for 9p. */
 const VOLUME_FLAGS = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.NOATIME;
+
+/** The 9p mount options of every volume (see volumeMount). */
+const VOLUME_DATA = `version=9p2000.L,msize=${VOLUME_MSIZE},access=client,cache=mmap`;
 
 /**
  * A directory bind as a volume. `access=client`: the guest kernel checks
@@ -114,26 +117,57 @@ const VOLUME_FLAGS = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.NOATIME;
  * only mmap uses the guest's page cache.
  */
 function volumeMount(m: Mount, source: string, volumes: HostVolume[]): GuestMount {
-  if (volumes.length >= MAX_VOLUMES) {
+  if (volumes.filter((v) => v.kind === 'directory').length >= MAX_DIRECTORY_VOLUMES) {
     throw new DockFireError(
-      `bind mount of ${source} at ${m.destination}: at most ${MAX_VOLUMES} directory ` +
-        'volumes per container',
+      `bind mount of ${source} at ${m.destination}: at most ${MAX_DIRECTORY_VOLUMES} ` +
+        'directory volumes per container',
     );
   }
   const { flags } = splitOptions(m.options);
-  const volume = { index: volumes.length, source, readonly: (flags & MS.RDONLY) !== 0 };
+  const readonly = (flags & MS.RDONLY) !== 0;
+  const volume: DirectoryVolume = { kind: 'directory', index: volumes.length, source, readonly };
   volumes.push(volume);
   return {
     flags: flags & VOLUME_FLAGS,
     source: volumeChannel(volume.index),
     target: m.destination,
     fstype: '9p',
-    data: `version=9p2000.L,msize=${VOLUME_MSIZE},access=client,cache=mmap`,
+    data: VOLUME_DATA,
+  };
+}
+
+/**
+ * A single-file bind as file I of the file volume: the guest mounts that
+ * volume once, where the container cannot see it, and binds "I" from it
+ * onto the target with the flags asked for (ro, nosuid...). The monitor
+ * opens the source at create, following symlinks as runc's bind mount
+ * does, and serves that inode; `:ro` is refused on the host as well.
+ */
+function fileMount(m: Mount, source: string, volumes: HostVolume[]): GuestMount {
+  let volume = volumes.find((v): v is FileVolume => v.kind === 'files');
+  if (!volume) {
+    volume = { kind: 'files', index: volumes.length, files: [] };
+    volumes.push(volume);
+  }
+  if (volume.files.length >= MAX_VOLUME_FILES) {
+    throw new DockFireError(
+      `bind mount of ${source} at ${m.destination}: at most ${MAX_VOLUME_FILES} single-file ` +
+        'bind mounts per container',
+    );
+  }
+  const { flags } = splitOptions(m.options);
+  volume.files.push({ source, readonly: (flags & MS.RDONLY) !== 0 });
+  return {
+    flags: MS.BIND | (flags & VOLUME_FLAGS),
+    source: `${volumeChannel(volume.index)}/${volume.files.length - 1}`,
+    target: m.destination,
+    fstype: '9p',
+    data: VOLUME_DATA,
   };
 }
 
 export function guestMounts(mounts: Mount[]): GuestMounts {
-  const result: GuestMounts = { mounts: [], files: [], volumes: [] };
+  const result: GuestMounts = { mounts: [], volumes: [] };
 
   for (const m of mounts) {
     if (!path.isAbsolute(m.destination)) {
@@ -150,7 +184,7 @@ export function guestMounts(mounts: Mount[]): GuestMounts {
       if (m.destination === '/dev/shm' && st.isDirectory()) {
         result.mounts.push(shmMount(m));
       } else if (st.isFile()) {
-        result.files.push(copiedFile(m, source, st));
+        result.mounts.push(fileMount(m, source, result.volumes));
       } else if (st.isDirectory()) {
         result.mounts.push(volumeMount(m, source, result.volumes));
       } else {

@@ -77,16 +77,17 @@ function sysctls(spec: Spec): string[] {
 
 /**
  * The container's process: its own records plus the container's setup, and
- * the host directories its volume mounts need served (not sent to the guest).
+ * the host directories and files its volume mounts need served (not sent to
+ * the guest).
  */
 export function guestProcess(spec: Spec): GuestProcess & { volumes: HostVolume[] } {
-  const { mounts, files, volumes } = guestMounts(spec.mounts ?? []);
+  const { mounts, volumes } = guestMounts(spec.mounts ?? []);
   return {
     volumes,
     ...guestProcessOf(spec.process),
     hostname: spec.hostname,
     mounts,
-    files,
+    files: [],
     rootReadonly: spec.root?.readonly ?? false,
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],

@@ -293,3 +293,171 @@ describe('volumes: the guest cannot reach host paths outside the volume', () => 
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 });
+
+/** A fresh host file for one test, beside a sibling `other` that must stay out of reach. */
+function hostFile(content = 'original\n'): string {
+  const dir = path.join(scratch, String(++counter));
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'other'), 'OTHER-SECRET\n');
+  fs.writeFileSync(path.join(dir, 'app.conf'), content);
+  return path.join(dir, 'app.conf');
+}
+
+describe('single-file binds: shared live with the host', () => {
+  it('shows host writes in the running guest, and guest writes on the host at once', () => {
+    const file = hostFile();
+    const id = detached(['sleep', '300'], ['-v', `${file}:/etc/app.conf`]);
+    try {
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'original\n');
+      fs.writeFileSync(file, 'written on the host\n');
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'written on the host\n');
+
+      const r = exec(id, 'echo written in the guest >> /etc/app.conf');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'written on the host\nwritten in the guest\n');
+
+      // Larger than any copy was allowed to be, and larger than one 9P message.
+      const big = crypto.randomBytes(300_000);
+      fs.writeFileSync(file, big);
+      const sum = crypto.createHash('md5').update(big).digest('hex');
+      assert.equal(exec(id, 'md5sum < /etc/app.conf').stdout, `${sum}  -\n`);
+      assert.equal(exec(id, 'stat -c %s /etc/app.conf').stdout, '300000\n');
+    } finally {
+      removeContainer(id);
+    }
+  });
+
+  it('shows size, mode, owner, links, inode and mtime exactly as runc does', () => {
+    const file = hostFile('x'.repeat(12_345));
+    fs.chmodSync(file, 0o640);
+    fs.chownSync(file, 1000, 1000);
+    fs.utimesSync(file, new Date('2020-01-02T03:04:05.123Z'), new Date('2020-01-02T03:04:05.678Z'));
+    const script =
+      "stat -c '%s %a %u %g %h %i %F %y' /etc/app.conf; ls -ln --full-time /etc/app.conf; " +
+      'su app -c "head -c 3 /etc/app.conf"; echo; su nobody -s /bin/sh -c "cat /etc/app.conf"; true';
+    const outputs = ['runc', RUNTIME].map((runtime) =>
+      docker([
+        'run',
+        '--rm',
+        `--runtime=${runtime}`,
+        '-v',
+        `${file}:/etc/app.conf`,
+        IMAGE,
+        'sh',
+        '-c',
+        `{ ${script}; } 2>&1`,
+      ]),
+    );
+    assert.equal(outputs[0].status, 0, outputs[0].stderr);
+    assert.equal(outputs[1].stdout, outputs[0].stdout, outputs[1].stderr);
+    assert.match(outputs[1].stdout, /^12345 640 1000 1000 1 \d+ regular file 2020-01-02 03:04:05/);
+    assert.match(outputs[1].stdout, /\nxxx\n.*Permission denied/);
+  });
+
+  it('binds the file a host symlink points to, resolved at create as runc does', () => {
+    const file = hostFile('the target\n');
+    const link = path.join(path.dirname(file), 'link.conf');
+    fs.symlinkSync('app.conf', link);
+    const id = detached(['sleep', '300'], ['-v', `${link}:/etc/app.conf`]);
+    try {
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'the target\n');
+      // Repointing the symlink later changes nothing, as for runc's bind mount;
+      // the target stays live.
+      fs.unlinkSync(link);
+      fs.symlinkSync('other', link);
+      fs.writeFileSync(file, 'the target, rewritten\n');
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'the target, rewritten\n');
+    } finally {
+      removeContainer(id);
+    }
+  });
+
+  it('serves the file again after docker stop and start', () => {
+    const file = hostFile('first\n');
+    const id = detached(['sleep', '300'], ['-v', `${file}:/etc/app.conf`]);
+    try {
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'first\n');
+      assert.equal(docker(['stop', '-t', '1', id]).status, 0);
+      fs.writeFileSync(file, 'while stopped\n');
+      assert.equal(docker(['start', id]).status, 0);
+      assert.equal(exec(id, 'cat /etc/app.conf').stdout, 'while stopped\n');
+      assert.equal(exec(id, 'echo after >> /etc/app.conf').status, 0);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'while stopped\nafter\n');
+    } finally {
+      removeContainer(id);
+    }
+  });
+
+  it("sees Docker's later changes to /etc/hosts, as runc does", () => {
+    const id = detached(['sleep', '300']);
+    try {
+      const hosts = docker(['inspect', '-f', '{{.HostsPath}}', id]).stdout.trim();
+      assert.ok(fs.existsSync(hosts), hosts);
+      // Docker edits these files in place (network connect, --link updates).
+      fs.appendFileSync(hosts, '192.0.2.7\tadded-later\n');
+      assert.match(exec(id, 'cat /etc/hosts').stdout, /192\.0\.2\.7\tadded-later\n$/);
+      assert.equal(exec(id, 'cat /etc/hostname').stdout, `${id.slice(0, 12)}\n`);
+    } finally {
+      removeContainer(id);
+    }
+  });
+});
+
+describe('single-file binds: read-only', () => {
+  it('refuses writes to a :ro file with EROFS and leaves the host file unchanged', () => {
+    const file = hostFile();
+    const r = run(
+      ['-v', `${file}:/etc/app.conf:ro`],
+      ['sh', '-c', 'cat /etc/app.conf; echo new > /etc/app.conf; chmod 777 /etc/app.conf'],
+    );
+    assert.equal(r.stdout, 'original\n');
+    assert.match(r.stderr, /can't create \/etc\/app.conf: Read-only file system/);
+    assert.match(r.stderr, /chmod.*Read-only file system/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'original\n');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o644);
+  });
+
+  it('holds on the host when a privileged guest remounts the file read-write', () => {
+    const file = hostFile();
+    const script =
+      'mount -o remount,rw,bind /etc/app.conf && echo remounted; echo new > /etc/app.conf; ' +
+      'truncate -s 0 /etc/app.conf; chmod 777 /etc/app.conf; touch /etc/app.conf; ' +
+      'cat /etc/app.conf';
+    const r = run(
+      ['--cap-add', 'SYS_ADMIN', '-v', `${file}:/etc/app.conf:ro`],
+      ['sh', '-c', script],
+    );
+    assert.equal(r.stdout, 'remounted\noriginal\n', r.stderr);
+    assert.match(r.stderr, /Read-only file system/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'original\n');
+    assert.equal(fs.statSync(file).mode & 0o777, 0o644);
+  });
+});
+
+describe("single-file binds: the guest cannot reach the file's host directory", () => {
+  it('finds no other entry of the parent directory, whatever path it tries', () => {
+    const file = hostFile();
+    const dir = path.dirname(file);
+    const script = [
+      'cat /etc/app.conf/../other',
+      'ls -a /etc/app.conf/..',
+      'cd /etc/app.conf',
+      'ls -a /run /run/dock-fire-volumes',
+      'grep -c app.conf /proc/self/mountinfo',
+      'grep " /etc/app.conf " /proc/self/mountinfo | cut -d" " -f4',
+      'mv /etc/app.conf /etc/moved',
+      'rm /etc/app.conf',
+      'ln /etc/app.conf /etc/hard',
+      'echo done',
+    ].join('; ');
+    const r = run(['--cap-add', 'SYS_ADMIN', '-v', `${file}:/etc/app.conf`], ['sh', '-c', script]);
+    assert.doesNotMatch(r.stdout + r.stderr, /OTHER-SECRET/);
+    assert.doesNotMatch(r.stdout, /other/);
+    assert.match(r.stderr, /app\.conf\/\.\.\/other.*Not a directory/);
+    // The bind's root is the file itself ("/0" in the file volume).
+    assert.match(r.stdout, /\n\/0\n/);
+    assert.match(r.stdout, /done\n$/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['app.conf', 'other']);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'original\n');
+  });
+});

@@ -56,17 +56,37 @@ describe('guest mounts', () => {
     });
   });
 
-  it('copies a small bind-mounted file and keeps its mode', () => {
+  it('serves every single-file bind from one file volume, bound from it by index', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-'));
-    const file = path.join(dir, 'hosts');
-    fs.writeFileSync(file, '127.0.0.1 localhost\n', { mode: 0o644 });
-    const { files, mounts } = guestMounts([
-      { destination: '/etc/hosts', type: 'bind', source: file, options: ['rbind', 'rprivate'] },
+    const hosts = path.join(dir, 'hosts');
+    const conf = path.join(dir, 'app.conf');
+    fs.writeFileSync(hosts, '127.0.0.1 localhost\n');
+    fs.writeFileSync(conf, 'x'.repeat(100_000));
+    const { mounts, volumes } = guestMounts([
+      { destination: '/etc/hosts', type: 'bind', source: hosts, options: ['rbind', 'rprivate'] },
+      { destination: '/data', type: 'bind', source: dir, options: ['rbind'] },
+      { destination: '/app.conf', type: 'bind', source: conf, options: ['rbind', 'ro', 'nosuid'] },
     ]);
-    assert.equal(mounts.length, 0);
-    assert.equal(files[0].target, '/etc/hosts');
-    assert.equal(files[0].content.toString(), '127.0.0.1 localhost\n');
-    assert.equal(files[0].mode, 0o644);
+    assert.deepEqual(volumes, [
+      {
+        kind: 'files',
+        index: 0,
+        files: [
+          { source: hosts, readonly: false },
+          { source: conf, readonly: true },
+        ],
+      },
+      { kind: 'directory', index: 1, source: dir, readonly: false },
+    ]);
+    assert.deepEqual(
+      mounts.map((m) => [m.source, m.target, m.fstype, m.flags]),
+      [
+        ['dock-fire.vol.0/0', '/etc/hosts', '9p', 4096],
+        ['dock-fire.vol.1', '/data', '9p', 0],
+        ['dock-fire.vol.0/1', '/app.conf', '9p', 4096 | 1 | 2],
+      ],
+    );
+    assert.match(mounts[0].data, /^version=9p2000\.L,msize=65536,access=client,cache=mmap$/);
   });
 
   it('serves a host directory as a numbered 9p volume, read-only when asked', () => {
@@ -76,8 +96,8 @@ describe('guest mounts', () => {
       { destination: '/ro', type: 'bind', source: dir, options: ['rbind', 'ro', 'nosuid'] },
     ]);
     assert.deepEqual(volumes, [
-      { index: 0, source: dir, readonly: false },
-      { index: 1, source: dir, readonly: true },
+      { kind: 'directory', index: 0, source: dir, readonly: false },
+      { kind: 'directory', index: 1, source: dir, readonly: true },
     ]);
     assert.equal(mounts[0].fstype, '9p');
     assert.equal(mounts[0].source, 'dock-fire.vol.0');
