@@ -44,7 +44,49 @@ static int create_component(int parent_fd, const char *name, bool dir)
     return 0;
 }
 
-int resolve_in_root(int root_fd, const char *path, enum resolve_create create)
+/* As many symlinks as the kernel follows in one lookup (MAXSYMLINKS). */
+#define MAX_LINKS 40
+
+static int resolve_depth(int root_fd, const char *path, enum resolve_create create, int links);
+
+/* The component path[start..pos) exists but its lookup ended in ENOENT: a
+ * symlink whose target is missing (/etc/resolv.conf -> ../run/systemd/...,
+ * in systemd-based images). The target is what gets created, as runc does:
+ * the lookup starts again on the link's target followed by the rest of
+ * path, still confined to the root. Returns -1 with errno ENOENT when the
+ * component is not a symlink. */
+static int follow_dangling(int root_fd, int parent, const char *path, size_t start, size_t pos,
+                           enum resolve_create create, int links)
+{
+    char target[PATH_MAX], name[NAME_MAX + 1], next[PATH_MAX];
+    if (pos - start > NAME_MAX) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(name, path + start, pos - start);
+    name[pos - start] = '\0';
+    ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
+    if (n < 0) {
+        errno = errno == EINVAL ? ENOENT : errno; /* not a symlink */
+        return -1;
+    }
+    target[n] = '\0';
+    if (links >= MAX_LINKS) {
+        errno = ELOOP;
+        return -1;
+    }
+    /* A relative target is taken from the link's directory: path[0..start). */
+    int len = target[0] == '/'
+                  ? snprintf(next, sizeof next, "%s%s", target, path + pos)
+                  : snprintf(next, sizeof next, "%.*s%s%s", (int)start, path, target, path + pos);
+    if (len < 0 || (size_t)len >= sizeof next) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return resolve_depth(root_fd, next, create, links + 1);
+}
+
+static int resolve_depth(int root_fd, const char *path, enum resolve_create create, int links)
 {
     int fd = open_in_root(root_fd, path);
     if (fd >= 0 || errno != ENOENT || create == RESOLVE_EXISTING)
@@ -79,6 +121,13 @@ int resolve_in_root(int root_fd, const char *path, enum resolve_create create)
             bool dir = !last || create == RESOLVE_MAKE_DIR;
             if (create_component(parent, prefix + start, dir) == 0)
                 fd = open_in_root(root_fd, prefix);
+            if (fd < 0 && errno == ENOENT) {
+                fd = follow_dangling(root_fd, parent, path, start, pos, create, links);
+                int saved = errno;
+                close(parent);
+                errno = saved;
+                return fd;
+            }
         }
         int saved = errno;
         close(parent);
@@ -89,6 +138,11 @@ int resolve_in_root(int root_fd, const char *path, enum resolve_create create)
         parent = fd;
     }
     return parent;
+}
+
+int resolve_in_root(int root_fd, const char *path, enum resolve_create create)
+{
+    return resolve_depth(root_fd, path, create, 0);
 }
 
 const char *fd_path(char *buf, int fd)

@@ -225,6 +225,29 @@ describe('without Docker', () => {
     );
   });
 
+  // systemd-based images link /etc/resolv.conf to a file that only exists
+  // at run time; runc creates the link's target as the mount point.
+  it('binds a file over a symlink whose target is missing, as runc does', () => {
+    const bundle = makeBundle(['sh', '-c', 'cat /etc/resolv.conf; readlink /etc/resolv.conf']);
+    const etc = path.join(bundle.dir, 'rootfs', 'etc');
+    fs.mkdirSync(etc, { recursive: true });
+    fs.rmSync(path.join(etc, 'resolv.conf'), { force: true });
+    fs.symlinkSync('../run/systemd/resolve/stub-resolv.conf', path.join(etc, 'resolv.conf'));
+    const source = path.join(bundle.dir, 'resolv.conf');
+    fs.writeFileSync(source, 'nameserver 169.254.0.53\n');
+    bundle.config.mounts.push({
+      destination: '/etc/resolv.conf',
+      type: 'bind',
+      source,
+      options: ['rbind', 'ro'],
+    });
+    bundle.save();
+    const r = dockFire(['run', '--bundle', bundle.dir, newId()]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, 'nameserver 169.254.0.53\n../run/systemd/resolve/stub-resolv.conf\n');
+    assert.equal(r.status, 0);
+  });
+
   it('dock-fire features prints the runtime-spec features document', () => {
     const f = JSON.parse(dockFire(['features']).stdout);
     assert.equal(f.ociVersionMin, '1.0.0');
