@@ -8,11 +8,15 @@ esbuild() {
     node_modules/.bin/esbuild "$@" --bundle --platform=node --target=node18 --log-level=warning
 }
 
+# Each file is replaced by a rename: a runtime registered from this checkout
+# may be running a verb meanwhile.
 esbuild src/cli/main.ts --outfile=build/dock-fire-main.js.tmp
 hash=$(sha256sum build/dock-fire-main.js.tmp | cut -c1-32)
-{ echo "/* dock-fire build $hash */"; cat build/dock-fire-main.js.tmp; } > build/dock-fire-main.js
+{ echo "/* dock-fire build $hash */"; cat build/dock-fire-main.js.tmp; } > build/dock-fire-main.js.new
 rm build/dock-fire-main.js.tmp
-esbuild src/cli/launch.ts --outfile=build/dock-fire.js
+esbuild src/cli/launch.ts --outfile=build/dock-fire.js.new
+mv build/dock-fire-main.js.new build/dock-fire-main.js
+mv build/dock-fire.js.new build/dock-fire.js
 
 # Without a verb the CLI loads every verb's module: the cache covers them all.
 rm -f build/dock-fire-main.js.cache
