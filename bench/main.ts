@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportRootfs, runtimes, writeBundle, type Runtime } from './bundle';
+import { timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
 import { run } from './exec';
 import { idleMemory, type MemorySample } from './memory';
@@ -123,26 +124,21 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     }
   }
   if (want('cli')) {
-    // Start-up alone, with no VM running beside it: each verb on a missing
-    // container. CPU time (user + system) says more than wall time on a
-    // loaded machine.
+    // Start-up alone, with no VM running beside it (bench/cli.ts).
     for (const verb of [['state'], ['kill', '9'], ['delete']]) {
-      const time = async (rt: Runtime) => {
-        const wall: number[] = [];
-        const cpu: number[] = [];
-        for (let i = 0; i < reps * 2; i++) {
-          const argv = [...rt.argv, verb[0], 'no-such-container', ...verb.slice(1)];
-          const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', ...argv]);
-          wall.push(r.ms);
-          const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
-          if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
-        }
-        return { wall, cpu };
-      };
-      const [ours, theirs] = [await time(df), await time(runc)];
+      const ours = await timeMissing(df, verb, reps * 2);
+      const theirs = await timeMissing(runc, verb, reps * 2);
       rows.push(row(`CLI start-up: ${verb[0]} (no VM), wall`, 'ms', ours.wall, theirs.wall));
       rows.push(row(`CLI start-up: ${verb[0]} (no VM), CPU`, 'ms', ours.cpu, theirs.cpu));
     }
+    const created = await timeCreated(df, df.argv[df.argv.indexOf('--root') + 1], reps * 2);
+    for (const verb of ['state', 'kill'] as const) {
+      rows.push(row(`CLI start-up: ${verb} (created), wall`, 'ms', created[verb].wall));
+      rows.push(row(`CLI start-up: ${verb} (created), CPU`, 'ms', created[verb].cpu));
+    }
+    const node = await timeNode(reps * 2);
+    rows.push(row('CLI start-up: node -e 0, wall', 'ms', node.wall));
+    rows.push(row('CLI start-up: node -e 0, CPU', 'ms', node.cpu));
   }
   if (want('docker')) {
     const ours: number[] = [];

@@ -30,7 +30,8 @@ export function vmmOf(monitorPid: number): { pid?: number; accel?: string } {
   if (!pid) return {};
   const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   if (/firecracker/.test(cmdline[0])) return { pid, accel: 'kvm' };
-  const accel = /accel=(\w+)/.exec(cmdline.join(' '))?.[1];
+  // `-accel tcg,tb-size=N` now; `-M microvm,accel=tcg` before.
+  const accel = /(?:^|\s|,)-?accel[= ](\w+)/.exec(cmdline.join(' '))?.[1];
   return { pid, accel };
 }
 

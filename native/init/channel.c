@@ -83,8 +83,11 @@ int channel_open(void)
         int fd = channel_open_port(DF_AGENT_PORT_NAME);
         if (fd < 0)
             fd = connect_vsock();
-        if (fd >= 0)
+        if (fd >= 0) {
+            if (attempt > 0)
+                df_info("agent channel found after %d waits of %d ms", attempt, OPEN_INTERVAL_MS);
             return fd;
+        }
         nanosleep(&interval, NULL);
     }
     df_error("no agent channel: neither a virtio port named %s nor vsock port %u "

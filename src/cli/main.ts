@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * dock-fire: an OCI runtime whose containers run in microVMs. The command
  * line is runc's (DESIGN.md §3): global flags, then one verb per file here.
@@ -39,8 +38,12 @@ function buildProgram(verb: string | undefined): Command {
     });
 
   // Help and unknown verbs need them all; a known verb needs its own only.
+  // Two names of one verb (list, ls) share a module; bundled, each require
+  // returns a new object for it, so the same register function tells.
   const loaders = verb ? [VERBS[verb]] : Object.values(VERBS);
-  for (const module of new Set(loaders.map((load) => load()))) module.register(program, context);
+  for (const register of new Set(loaders.map((load) => load().register))) {
+    register(program, context);
+  }
   return program;
 }
 

@@ -26,6 +26,8 @@ function validNatPool(text: string): boolean {
 
 export const DEFAULT_CONFIG_PATH = '/etc/dock-fire/config.json';
 export const LIB_DIR = '/usr/local/lib/dock-fire';
+/** See qemuTcgBufferMiB, and bench/README.md for how it was chosen. */
+export const TCG_BUFFER_MIB = 16;
 
 const settingsSchema = z
   .object({
@@ -40,6 +42,12 @@ const settingsSchema = z
     qemuAccel: z.enum(['kvm', 'tcg']).default('kvm'),
     /** QEMU machine type: `microvm`, or `q35` for TCG hosts (see docs). */
     qemuMachine: z.enum(['microvm', 'q35']).default('microvm'),
+    /**
+     * Under TCG, the bound of QEMU's translated-code buffer (-accel tcg,tb-size=):
+     * QEMU's own default lets it grow to 1 GiB (a boot alone fills 32 MiB);
+     * below 16 the buffer is flushed so often that guests run slower.
+     */
+    qemuTcgBufferMiB: z.number().int().min(1).max(1024).default(TCG_BUFFER_MIB),
     vcpus: z.number().int().min(1).max(32).default(1),
     memoryMiB: z.number().int().min(64).max(65536).default(128),
     /** Free space added to the root drive beyond the image's content. */
@@ -74,6 +82,7 @@ const envOverrides: Record<string, { key: keyof Settings; kind: 'string' | 'int'
   DOCK_FIRE_QEMU_PATH: { key: 'qemuPath', kind: 'string' },
   DOCK_FIRE_QEMU_ACCEL: { key: 'qemuAccel', kind: 'string' },
   DOCK_FIRE_QEMU_MACHINE: { key: 'qemuMachine', kind: 'string' },
+  DOCK_FIRE_QEMU_TCG_BUFFER_MIB: { key: 'qemuTcgBufferMiB', kind: 'int' },
   DOCK_FIRE_VCPUS: { key: 'vcpus', kind: 'int' },
   DOCK_FIRE_MEMORY_MIB: { key: 'memoryMiB', kind: 'int' },
   DOCK_FIRE_DISK_FREE_MIB: { key: 'diskFreeMiB', kind: 'int' },

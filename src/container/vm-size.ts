@@ -28,16 +28,16 @@ export type Vmm = 'qemu' | 'firecracker';
  * What the monitor and VMM use beside guest RAM, kept out of --memory so
  * that a guest using all its RAM does not push the VMM over the limit.
  * Firecracker needs <5 MiB of its own. QEMU was measured under TCG with all
- * of a 224 MiB guest's RAM touched: 53 MiB of anonymous memory beyond guest
- * RAM (heap, translated-code cache) and 33 MiB of mapped binary and
- * libraries, which the cgroup may be charged for.
- * Limitation: under TCG the translated-code cache grows with the code the
- * guest runs (QEMU's default bound is 1 GiB); a guest running much varied
- * code can outgrow the allowance and get the VMM OOM-killed. Bounding it
- * (-accel tcg,tb-size=...) would lift this; KVM hosts have no such cache.
+ * of a 224 MiB guest's RAM touched and a loop of busybox commands run: at
+ * most 66 MiB beside guest RAM (peak RSS), of it the 16 MiB translated-code
+ * buffer (bounded, qemuTcgBufferMiB), 16 MiB of other anonymous memory and
+ * 33 MiB of mapped binary, libraries and kernel image, which the cgroup may
+ * be charged for. KVM hosts have no translated-code buffer.
+ * Limitation: a qemuTcgBufferMiB raised above its default of 16 takes the
+ * difference out of this allowance's 14 MiB of headroom.
  */
 export function vmmOverheadMiB(vmm: Vmm): number {
-  return vmm === 'firecracker' ? 32 : 96;
+  return vmm === 'firecracker' ? 32 : 80;
 }
 
 export interface VmSize {

@@ -47,9 +47,11 @@ export class QemuBackend implements Backend {
     // the virtio-mmio devices on the kernel command line instead. rtc=on: with
     // no RTC the kernel polls a CMOS port that never settles for a full second.
     const machine = pci
-      ? 'q35,accel=' + s.qemuAccel
-      : `microvm,accel=${s.qemuAccel},x-option-roms=off,rtc=on,pit=on,pic=on,` +
-        'isa-serial=on,acpi=off';
+      ? 'q35'
+      : 'microvm,x-option-roms=off,rtc=on,pit=on,pic=on,isa-serial=on,acpi=off';
+    // Under TCG, QEMU keeps translated guest code in a buffer that may grow to
+    // 1 GiB; bounded, it is flushed and refilled when full.
+    const accel = s.qemuAccel === 'tcg' ? `tcg,tb-size=${s.qemuTcgBufferMiB}` : 'kvm';
     const drive =
       `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
       `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
@@ -73,6 +75,8 @@ export class QemuBackend implements Backend {
       s.qemuPath,
       '-M',
       machine,
+      '-accel',
+      accel,
       '-cpu',
       s.qemuAccel === 'kvm' ? 'host' : 'max',
       '-smp',

@@ -96,7 +96,7 @@ describe('errors through Docker', () => {
   });
 
   it('a too small --memory says the minimum', async () => {
-    await expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 160m/);
+    await expectFailure(['--memory', '64m'], /too small for a microVM: it needs at least 144m/);
   });
 });
 

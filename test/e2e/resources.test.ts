@@ -56,7 +56,7 @@ describe('VM size from docker run flags', () => {
 
   it('sizes guest RAM as --memory minus the VMM overhead', () => {
     const mem = guestMemTotalMiB(['--memory', '256m']);
-    // 256 MiB minus QEMU's 96 MiB allowance (Firecracker's is 32 MiB).
+    // 256 MiB minus QEMU's 80 MiB allowance (Firecracker's is 32 MiB).
     assert.ok(mem > 120 && mem <= 224, `MemTotal ${mem} MiB`);
   });
 
@@ -66,7 +66,7 @@ describe('VM size from docker run flags', () => {
     const r = docker(['run', `--runtime=${RUNTIME}`, '--name', name, '--memory', '64m', IMAGE]);
     try {
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /--memory 64m is too small for a microVM: it needs at least 160m/);
+      assert.match(r.stderr, /--memory 64m is too small for a microVM: it needs at least 144m/);
       const id = docker(['inspect', '-f', '{{.Id}}', name]).stdout.trim();
       assert.match(id, /^[0-9a-f]{64}$/);
       assert.deepEqual(cgroupDirs(id), []);

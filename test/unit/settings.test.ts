@@ -67,7 +67,7 @@ describe('VM size', () => {
         },
       },
     };
-    assert.deepEqual(vmSize(spec, settings), { vcpus: 2, memoryMiB: 416, diskMiB: undefined });
+    assert.deepEqual(vmSize(spec, settings), { vcpus: 2, memoryMiB: 432, diskMiB: undefined });
     assert.equal(vmSize(spec, settings, 'firecracker').memoryMiB, 480);
   });
 
@@ -85,7 +85,7 @@ describe('VM size', () => {
       ...base,
       linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 } } },
     };
-    assert.throws(() => vmSize(spec, settings), /too small for a microVM: it needs at least 160m/);
+    assert.throws(() => vmSize(spec, settings), /too small for a microVM: it needs at least 144m/);
   });
 });
 

@@ -29,7 +29,7 @@ function running(extra: Partial<ContainerState> = {}) {
     imageDir: dir,
     cgroupsPath: '/docker/c1',
     vcpus: 2,
-    memoryMiB: 160,
+    memoryMiB: 176,
     ...extra,
   });
   const mountinfo = path.join(dir, 'mountinfo');
@@ -73,7 +73,7 @@ describe('update', () => {
     const c = running();
     await assert.rejects(
       updateContainer(c.store, 'c1', { memory: { limit: 512 * MIB } }, c.mountinfo),
-      /--memory 512m would need a VM with other RAM than its 160 MiB/,
+      /--memory 512m would need a VM with other RAM than its 176 MiB/,
     );
     await assert.rejects(
       updateContainer(c.store, 'c1', { memory: { limit: 64 * MIB } }, c.mountinfo),

@@ -36,7 +36,7 @@ describe('VM size from resources', () => {
 
   it('refuses a memory annotation that does not fit in --memory', () => {
     const s = spec({ memory: { limit: 256 * MIB } }, { 'dock-fire.memory-mib': '512' });
-    assert.throws(() => vmSize(s, settings), /does not fit in --memory 256m: .* at least 608m/);
+    assert.throws(() => vmSize(s, settings), /does not fit in --memory 256m: .* at least 592m/);
     const fits = spec({ memory: { limit: 256 * MIB } }, { 'dock-fire.memory-mib': '150' });
     assert.equal(vmSize(fits, settings).memoryMiB, 150);
   });
