@@ -44,6 +44,19 @@ int dns_relay_open(const uint8_t addr[4], char *err, size_t errlen)
         snprintf(err, errlen, "starting the DNS relay: socket: %s", strerror(errno));
         return -1;
     }
+    /* Docker's DNS takes no port in the container under runc, so a DNS
+     * server there (dnsmasq, CoreDNS) binds 0.0.0.0:53. That bind conflicts
+     * with this socket unless both allow it: with SO_REUSEADDR and
+     * SO_REUSEPORT here, a server that sets either binds, and queries to
+     * this exact address still come here (the more specific match). A
+     * server that sets neither gets EADDRINUSE (docs/limitations.md). */
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) {
+        snprintf(err, errlen, "starting the DNS relay: setsockopt: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
         snprintf(err, errlen, "starting the DNS relay: bind %s:%u: %s", text, DF_DNS_PORT,
                  strerror(errno));

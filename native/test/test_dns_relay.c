@@ -116,6 +116,39 @@ static void test_slot_reuse(int client)
           "the newest query is answered");
 }
 
+/* A DNS server in the container binds 0.0.0.0:53 as under runc (dnsmasq
+ * sets SO_REUSEADDR): it gets the queries to other addresses, the relay
+ * still gets those to its own. */
+static void test_server_beside(int client)
+{
+    int server = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in any = {.sin_family = AF_INET, .sin_port = htons(53)};
+    bool bound = server >= 0 &&
+                 setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+                 bind(server, (struct sockaddr *)&any, sizeof any) == 0;
+    CHECK(bound, "a server with SO_REUSEADDR binds 0.0.0.0:53 beside the relay");
+    if (!bound) {
+        if (server >= 0)
+            close(server);
+        return;
+    }
+    send_query(client, 0x4242, 30);
+    CHECK(take() == 34, "queries to 127.0.0.11 still reach the relay");
+
+    int other = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons(53)};
+    lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    char msg[] = "to-the-server";
+    (void)sendto(other, msg, sizeof msg, 0, (struct sockaddr *)&lo, sizeof lo);
+    struct pollfd p = {server, POLLIN, 0};
+    char buf[64];
+    CHECK(poll(&p, 1, 1000) == 1 && recv(server, buf, sizeof buf, 0) == (ssize_t)sizeof msg,
+          "queries to 127.0.0.1 reach the server");
+    close(other);
+    close(server);
+}
+
 int main(void)
 {
     if (netns_enter_test("test-dns-relay") < 0)
@@ -132,10 +165,18 @@ int main(void)
     test_drops(client);
     test_slot_reuse(client);
 
+    test_server_beside(client);
+
+    /* A socket that allows no sharing holds 127.0.0.12:53. */
+    static const uint8_t taken[4] = {127, 0, 0, 12};
+    int holder = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53)};
+    memcpy(&sa.sin_addr, taken, 4);
+    CHECK(bind(holder, (struct sockaddr *)&sa, sizeof sa) == 0, "a plain socket holds 127.0.0.12:53");
     int first_fd = dns_relay_fd();
-    int rc = dns_relay_open(relay_addr, err, sizeof err);
+    int rc = dns_relay_open(taken, err, sizeof err);
     char want[128];
-    snprintf(want, sizeof want, "starting the DNS relay: bind 127.0.0.11:53: %s",
+    snprintf(want, sizeof want, "starting the DNS relay: bind 127.0.0.12:53: %s",
              strerror(EADDRINUSE));
     CHECK(rc < 0 && strcmp(err, want) == 0 && dns_relay_fd() == first_fd,
           "a relay that cannot bind fails with the address and the reason");
