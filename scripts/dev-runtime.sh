@@ -12,6 +12,16 @@ name=${1:?usage: scripts/dev-runtime.sh NAME}
 case "$name" in
 *[!a-z0-9-]*) echo "dev-runtime.sh: NAME must be lowercase letters, digits and -" >&2; exit 2 ;;
 esac
+# /usr/local/bin comes first on PATH: a name such as `perf` would hide a tool.
+existing=$(command -v "$name" 2>/dev/null || true)
+if [ -n "$existing" ] && [ "$existing" != "/usr/local/bin/$name" ]; then
+    echo "dev-runtime.sh: $name would hide $existing; choose another NAME" >&2
+    exit 2
+fi
+if [ -e "/usr/local/bin/$name" ] && ! grep -q 'scripts/dev-runtime.sh' "/usr/local/bin/$name"; then
+    echo "dev-runtime.sh: /usr/local/bin/$name exists and is not a dev runtime; choose another NAME" >&2
+    exit 2
+fi
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
