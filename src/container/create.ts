@@ -28,6 +28,7 @@ import { tapName } from '../network/names';
 import { checkBootFiles, selectBackend } from '../vmm/select';
 import { destroy } from './destroy';
 import { startMonitor, type StartedMonitor } from './monitor';
+import { writeOwner } from './image-dirs';
 import { vmFailureReason } from './vm-failure';
 import { vmSize } from './vm-size';
 
@@ -99,6 +100,7 @@ export async function createContainer(
   const stateDir = store.createDir(id);
   const imageDir = path.join(settings.imageDir, id);
   claimImageDir(imageDir, id, () => fs.rmSync(stateDir, { recursive: true, force: true }));
+  writeOwner(imageDir, stateDir);
   const state: ContainerState = {
     runtime: 'dock-fire',
     ociVersion: spec.ociVersion,
