@@ -52,6 +52,12 @@ function oneLine(message: string): string {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // A reader that went away (`dock-fire list | head`) ends the output, as
+  // SIGPIPE ends other programs, instead of a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = buildProgram(verbOf(argv.slice(2)));
   try {
     await program.parseAsync(argv);
