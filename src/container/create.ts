@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings';
 import { DockFireError, errnoCode, wrap } from '../errors';
 import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
+import { checkBindTargets } from '../oci/guest-mounts';
 import { guestProcess } from '../oci/guest-process';
 import { loadSpec, rootPath } from '../oci/spec';
 import { refuseUnsupported } from '../oci/unsupported';
@@ -81,6 +82,7 @@ export async function createContainer(
   const rootfs = rootPath(spec, bundle);
 
   refuseUnsupported(spec);
+  checkBindTargets(rootfs, spec.mounts ?? []);
   if (spec.process?.terminal && !options.consoleSocket) {
     throw new DockFireError('process.terminal is set but no --console-socket was given');
   }

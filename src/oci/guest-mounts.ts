@@ -166,6 +166,33 @@ function fileMount(m: Mount, source: string, volumes: HostVolume[]): GuestMount 
   };
 }
 
+/**
+ * A bind of a directory onto a file of the image, or of a file onto a
+ * directory, fails in the guest, where the error could only name the
+ * volume's channel; it is refused here with the host path, as runc names
+ * it. A target that is missing or a symlink is left to the guest.
+ */
+export function checkBindTargets(rootfs: string, mounts: Mount[]): void {
+  for (const m of mounts.filter(isBind)) {
+    let source: fs.Stats;
+    let target: fs.Stats;
+    try {
+      source = fs.statSync(m.source ?? '');
+      target = fs.lstatSync(path.join(rootfs, m.destination));
+    } catch {
+      continue;
+    }
+    if (target.isSymbolicLink() || source.isDirectory() === target.isDirectory()) continue;
+    const [what, there] = source.isDirectory()
+      ? ['a directory', 'a file']
+      : ['a file', 'a directory'];
+    throw new DockFireError(
+      `bind mount of ${m.source} at ${m.destination}: the source is ${what} but ` +
+        `${m.destination} in the image is ${there}`,
+    );
+  }
+}
+
 export function guestMounts(mounts: Mount[]): GuestMounts {
   const result: GuestMounts = { mounts: [], volumes: [] };
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { guestMounts, splitOptions } from '../../src/oci/guest-mounts';
+import { checkBindTargets, guestMounts, splitOptions } from '../../src/oci/guest-mounts';
 import { guestProcess, guestProcessOf } from '../../src/oci/guest-process';
 import { refuseUnsupported } from '../../src/oci/unsupported';
 import { defaultSpec } from '../../src/oci/default-spec';
@@ -155,5 +155,42 @@ describe('guest process', () => {
     const s = spec();
     s.process = { ...s.process!, args: [] };
     assert.throws(() => guestProcess(s), /nothing to run/);
+  });
+});
+
+describe('bind mount targets in the image', () => {
+  it('refuses a directory onto a file and a file onto a directory, naming the host path', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'df-bind-targets-'));
+    try {
+      const root = path.join(top, 'rootfs');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'bin'));
+      fs.writeFileSync(path.join(root, 'etc', 'passwd'), '');
+      fs.symlinkSync('passwd', path.join(root, 'etc', 'link'));
+      const dir = path.join(top, 'dir');
+      const file = path.join(top, 'file');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(file, '');
+      const bind = (source: string, destination: string) => [
+        { destination, type: 'bind', source, options: ['rbind'] },
+      ];
+      assert.throws(
+        () => checkBindTargets(root, bind(dir, '/etc/passwd')),
+        new RegExp(
+          `bind mount of ${dir} at /etc/passwd: the source is a directory but /etc/passwd in the image is a file`,
+        ),
+      );
+      assert.throws(() => checkBindTargets(root, bind(file, '/bin')), /source is a file but \/bin/);
+      for (const [source, target] of [
+        [dir, '/bin'],
+        [file, '/etc/passwd'],
+        [dir, '/new'],
+        [dir, '/etc/link'],
+      ]) {
+        checkBindTargets(root, bind(source, target));
+      }
+    } finally {
+      fs.rmSync(top, { recursive: true, force: true });
+    }
   });
 });
