@@ -136,11 +136,12 @@ void streams_report_exits(struct session *s)
     if (st->state != STREAM_RUNNING || !st->reaped || output_open(st) || execs_waiting)
         return;
 
-    send_exit(s, st);
-    st->state = STREAM_EXITED;
-    /* The host kills the VM after EXIT; make the disk consistent first.
+    /* The host kills the VM after EXIT, and the container's root layer may
+     * outlive the VM (kept for its next start): write it out first.
      * Powering off instead could hang under TCG. */
     sync();
+    send_exit(s, st);
+    st->state = STREAM_EXITED;
 }
 
 int streams_poll_timeout(const struct session *s)

@@ -75,6 +75,45 @@ describe('the per-image rootfs cache', () => {
     assert.equal(sa.mode & 0o222, 0, 'the base is not writable');
   });
 
+  it("keeps the root's writes across stop and start, and a killed VM's, until docker rm", async () => {
+    const script =
+      'test -f /etc/kept || { echo first > /etc/kept; rm /etc/image-id; }; ' +
+      'sync; echo started; exec sleep 300';
+    const c = startSleeper(script);
+    const upper = docker(['inspect', '-f', '{{.GraphDriver.Data.UpperDir}}', c]).stdout.trim();
+    const starts = (n: number) =>
+      until(() => docker(['logs', c]).stdout === 'started\n'.repeat(n), `start ${n}`);
+    await starts(1);
+
+    assert.equal(docker(['stop', '-t', '1', c]).status, 0);
+    assert.equal(docker(['start', c]).status, 0);
+    await starts(2);
+    let r = docker(['exec', c, 'sh', '-c', 'cat /etc/kept; ls /etc/image-id']);
+    assert.equal(r.stdout, 'first\n', 'a file written before the stop is there');
+    assert.match(r.stderr, /No such file/, 'a file deleted before the stop stays deleted');
+
+    // The VM killed from outside: the layer was not unmounted; it is checked.
+    assert.equal(docker(['exec', c, 'sh', '-c', 'echo second >> /etc/kept; sync']).status, 0);
+    const monitor = JSON.parse(
+      fs.readFileSync(path.join(DOCKER_STATE, c, 'state.json'), 'utf8'),
+    ).pid;
+    sh(['pkill', '-KILL', '-P', String(monitor)]);
+    process.kill(monitor, 'SIGKILL');
+    await until(
+      () => !docker(['inspect', '-f', '{{.State.Running}}', c]).stdout.includes('true'),
+      'the stop',
+    );
+    assert.equal(docker(['start', c]).status, 0);
+    await starts(3);
+    r = docker(['exec', c, 'cat', '/etc/kept']);
+    assert.equal(r.stdout, 'first\nsecond\n');
+
+    assert.equal(docker(['rm', '-f', c]).status, 0);
+    started.splice(started.indexOf(c), 1);
+    assert.ok(upper.endsWith('/diff'), upper);
+    assert.equal(fs.existsSync(path.dirname(upper)), false, 'docker rm removed the kept layer');
+  });
+
   it('gc keeps a base while a container uses it and removes it after', async () => {
     assert.ok(baseOfA, 'needs the first test');
     const cache = path.join(path.dirname(path.dirname(baseOfA)), '.rootfs-cache');

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { evict, linkBase, listBases, removeUnused, cacheDir } from '../../src/rootfs/cache';
 import { collectRootfsCache } from '../../src/rootfs/cache-gc';
 import { imageKey, overlayAt } from '../../src/rootfs/image-key';
+import { engineLayerDir } from '../../src/rootfs/prepare';
 import { loadSettings } from '../../src/config/settings';
 
 function tmp(prefix: string): string {
@@ -144,5 +145,21 @@ describe('the per-image cache of base drives', () => {
     const { removed } = await collectRootfsCache(settings);
     assert.equal(removed.length, 2);
     assert.deepEqual(fs.readdirSync(cacheDir(imageDir)), [`${key(1)}.ext4`]);
+  });
+});
+
+describe("where a container's root layer is kept", () => {
+  it("beside the engine's own layer: an upperdir named diff with a work beside it", () => {
+    const layerDir = tmp('df-engine-layer-');
+    fs.mkdirSync(path.join(layerDir, 'diff'));
+    const merged = tmp('df-merged-');
+    const info = (upper: string) =>
+      mountLine(merged, 'overlay', `rw,lowerdir=/l,upperdir=${upper},workdir=/w`);
+    assert.equal(engineLayerDir(merged, info(path.join(layerDir, 'diff'))), undefined, 'no work');
+    fs.mkdirSync(path.join(layerDir, 'work'));
+    assert.equal(engineLayerDir(merged, info(path.join(layerDir, 'diff'))), layerDir);
+    fs.mkdirSync(path.join(layerDir, 'fs'));
+    assert.equal(engineLayerDir(merged, info(path.join(layerDir, 'fs'))), undefined, 'not diff');
+    assert.equal(engineLayerDir(merged, mountLine(merged, 'ext4', 'rw')), undefined, 'no overlay');
   });
 });
