@@ -101,6 +101,13 @@ export function allocate(
     if (taken.has(formatCidr(candidate)) || inUse.some((n) => overlaps(n, candidate))) continue;
     subnet = candidate;
   }
+  if (!subnet && leases.length === 0) {
+    // Nothing of ours holds it: the host's own addresses and routes cover it.
+    throw new DockFireError(
+      `the NAT pool ${pool} lies within this host's own networks: set natPool in the ` +
+        'config (or DOCK_FIRE_NAT_POOL) to a range the host does not use',
+    );
+  }
   if (!subnet) {
     throw new DockFireError(
       `the NAT pool ${pool} has no free /30 left (raise natPool in the config, or run ` +

@@ -76,6 +76,19 @@ describe('NAT leases', () => {
     assert.equal(allocate(leases, pool, owner('c', dir), inUse).subnet, '10.0.0.8/30');
   });
 
+  it("say so when the host's own networks cover the whole pool, and when leases fill it", () => {
+    const dir = tmpdir();
+    const small = '10.9.0.0/29';
+    assert.throws(
+      () => allocate([], small, owner('a', dir), [parseCidr('10.9.0.0/16')]),
+      /the NAT pool 10\.9\.0\.0\/29 lies within this host's own networks: set natPool/,
+    );
+    const leases: Lease[] = [];
+    allocate(leases, small, owner('a', dir), []);
+    allocate(leases, small, owner('b', dir), []);
+    assert.throws(() => allocate(leases, small, owner('c', dir), []), /has no free \/30 left/);
+  });
+
   it('free the lease of a container whose state directory is gone', () => {
     const leases: Lease[] = [{ subnet: '10.0.0.0/30', id: 'gone', stateDir: '/nonexistent/x' }];
     assert.equal(allocate(leases, pool, owner('new', tmpdir()), []).subnet, '10.0.0.0/30');
