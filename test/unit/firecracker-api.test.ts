@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FirecrackerBackend, firecrackerConfig, firecrackerVcpus } from '../../src/vmm/firecracker';
 import { loadSettings } from '../../src/config/settings';
+import { testVm } from './vm-fixture';
 
 interface Definition {
   required: string[];
@@ -38,18 +39,7 @@ function conforms(value: Record<string, unknown>, name: string): void {
   }
 }
 
-const vm = {
-  stateDir: '/run/dock-fire/x',
-  kernelPath: '/k/vmlinux',
-  initrdPath: '/k/initramfs.cpio',
-  drivePath: '/var/lib/dock-fire/x/rootfs.ext4',
-  driveReadonly: false,
-  vcpus: 3,
-  memoryMiB: 256,
-  kernelArgs: '',
-  tapName: 'dft-test',
-  volumes: 2,
-};
+const vm = testVm({ vcpus: 3, memoryMiB: 256, volumes: 2 });
 
 describe('Firecracker config file', () => {
   const config = firecrackerConfig(vm) as Record<string, unknown>;

@@ -3,19 +3,9 @@ import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config/settings';
 import { firecrackerConfig } from '../../src/vmm/firecracker';
 import { QemuBackend } from '../../src/vmm/qemu';
+import { testVm } from './vm-fixture';
 
-const vm = {
-  stateDir: '/run/dock-fire/x',
-  kernelPath: '/k/vmlinux',
-  initrdPath: '/k/initramfs.cpio',
-  drivePath: '/var/lib/dock-fire/x/root.ext4',
-  driveReadonly: false,
-  vcpus: 1,
-  memoryMiB: 128,
-  kernelArgs: 'user.arg=1',
-  tapName: 'dft-test',
-  volumes: 0,
-};
+const vm = testVm({ drivePath: '/var/lib/dock-fire/x/root.ext4', kernelArgs: 'user.arg=1' });
 
 function qemuCmdline(accel: string): string[] {
   const settings = loadSettings({ DOCK_FIRE_CONFIG: '/nonexistent', DOCK_FIRE_QEMU_ACCEL: accel });

@@ -5,20 +5,13 @@ import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config/settings';
 import { firecrackerConfig } from '../../src/vmm/firecracker';
 import { QemuBackend } from '../../src/vmm/qemu';
+import { testVm } from './vm-fixture';
 
-const vm = {
-  stateDir: '/run/dock-fire/x',
-  kernelPath: '/k/vmlinux',
-  initrdPath: '/k/initramfs.cpio',
+const vm = testVm({
   drivePath: '/var/lib/dock-fire/x/base.ext4',
   driveReadonly: true,
   layerPath: '/var/lib/dock-fire/x/layer.ext4',
-  vcpus: 1,
-  memoryMiB: 128,
-  kernelArgs: '',
-  tapName: 'dft-test',
-  volumes: 0,
-};
+});
 
 const contract = JSON.parse(
   fs.readFileSync(

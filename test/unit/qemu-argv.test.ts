@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config/settings';
 import { QemuBackend } from '../../src/vmm/qemu';
+import { testVm } from './vm-fixture';
 
-const vm = {
-  stateDir: '/run/dock-fire/x',
-  kernelPath: '/k/vmlinux',
-  initrdPath: '/k/initramfs.cpio',
-  drivePath: '/var/lib/dock-fire/x/rootfs.ext4',
-  driveReadonly: false,
-  vcpus: 1,
-  memoryMiB: 128,
-  kernelArgs: '',
-  tapName: 'dft-test',
-  volumes: 0,
-};
+const vm = testVm();
 
 function accelOf(env: Record<string, string>): string {
   const settings = loadSettings({ DOCK_FIRE_CONFIG: '/nonexistent', ...env });

@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config/settings';
 import { QemuBackend } from '../../src/vmm/qemu';
+import { testVm } from './vm-fixture';
 
-const vm = {
-  stateDir: '/run/dock-fire/x',
-  kernelPath: '/k/vmlinux',
-  initrdPath: '/k/initramfs.cpio',
-  drivePath: '/var/lib/dock-fire/x/rootfs.ext4',
-  driveReadonly: false,
-  vcpus: 1,
-  memoryMiB: 128,
-  kernelArgs: '',
-  tapName: 'dft-test',
-  volumes: 2,
-};
+const vm = testVm({ volumes: 2 });
 
 describe('volume channels under QEMU', () => {
   it('adds one virtio-serial port per volume, on a socket of its own', () => {
