@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { detached, docker, ensureImage, run, IMAGE, RUNTIME } from './lib/docker';
+import { until } from './lib/wait';
 
 before(() => ensureImage());
 
@@ -170,7 +171,7 @@ describe('volumes: shared live with the host', () => {
     assert.ok(fs.readFileSync(path.join(dir, 'in')).equals(input));
   });
 
-  it('keeps a named volume on the host and serves it again after docker stop and start', () => {
+  it('keeps a named volume on the host and serves it again after docker stop and start', async () => {
     const name = `df-e2e-vol-${process.pid}`;
     const id = detached(
       ['sh', '-c', 'echo started >> /data/log; sleep 300'],
@@ -179,10 +180,20 @@ describe('volumes: shared live with the host', () => {
     try {
       const data = docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', name]).stdout.trim();
       assert.ok(data.startsWith('/var/lib/docker/volumes/'), data);
+      // `docker run -d` returns once the process runs, maybe before its first write.
+      const logged = (text: string) => () => {
+        try {
+          return fs.readFileSync(path.join(data, 'log'), 'utf8') === text;
+        } catch {
+          return false;
+        }
+      };
+      await until(logged('started\n'), "the container's write, on the host");
       assert.equal(exec(id, 'cat /data/log').stdout, 'started\n');
       assert.equal(docker(['stop', '-t', '1', id]).status, 0);
       fs.writeFileSync(path.join(data, 'while-stopped'), 'kept\n');
       assert.equal(docker(['start', id]).status, 0);
+      await until(logged('started\nstarted\n'), 'the write after the restart');
       assert.equal(
         exec(id, 'cat /data/while-stopped; cat /data/log').stdout,
         'kept\nstarted\nstarted\n',
