@@ -207,6 +207,27 @@ void control_guest_booted(void)
         reply_ok(i);
 }
 
+/* The status the monitor exits with once a client is told that the VM
+ * ended before the container started, or -1 while the VM runs. */
+static int failed_status = -1;
+
+static _Noreturn void reply_vm_failed(int i)
+{
+    control_reply_error(i, MONITOR_ERROR_STATUS, "the VM ended before the container started; "
+                                                 "see the monitor and console logs");
+    control_flush_blocking(i, 500);
+    monitor_exit(failed_status, 0);
+}
+
+void control_vm_failed(int status)
+{
+    failed_status = status;
+    int i = boot_client;
+    boot_client = -1;
+    if (i >= 0)
+        reply_vm_failed(i);
+}
+
 static void request_start(int i, const uint8_t *payload, uint32_t n)
 {
     if (M.start_requested) {
@@ -254,6 +275,8 @@ static void handle_request(int i, const struct df_header *h, const uint8_t *payl
         control_reply_error(i, MONITOR_ERROR_STATUS, "unsupported stream");
         return;
     }
+    if (failed_status >= 0 && (h->type == DF_HELLO || h->type == DF_START))
+        reply_vm_failed(i);
     switch (h->type) {
     case DF_HELLO:
         request_boot(i);

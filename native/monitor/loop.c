@@ -113,19 +113,31 @@ static void check_failure(int64_t now)
         stdio_flush_blocking(250);
         agent_process();
     }
+    int code = 255;
     if (M.vmm_reaped && WIFSIGNALED(M.vmm_status)) {
         df_error("VMM killed by signal %d before the container exited",
                  WTERMSIG(M.vmm_status));
-        monitor_exit(128 + WTERMSIG(M.vmm_status), 1000);
-    }
-    if (M.cfg.attach)
+        code = 128 + WTERMSIG(M.vmm_status);
+    } else if (M.cfg.attach) {
         df_error("connection to the container's monitor closed before the process exited");
-    else if (M.vmm_reaped)
+    } else if (M.vmm_reaped) {
         df_error("VMM exited before the container did; see console log %s",
                  M.cfg.console_log_path);
-    else
+    } else {
         df_error("agent channel closed before the container exited; ending the VM");
-    monitor_exit(255, 1000);
+    }
+    if (!M.cfg.attach && !M.start_requested) {
+        /* Nothing was started yet: this pid is a `created` container to the
+         * shim, which refuses to start a stopped one without asking the
+         * runtime. It stays until `start` asks (and is told why the VM
+         * ended), or a signal or `delete` ends it. */
+        vmm_kill_and_reap();
+        console_copy();
+        M.failure_deadline = 0;
+        control_vm_failed(code);
+        return;
+    }
+    monitor_exit(code, 1000);
 }
 
 static void check_timers(int64_t now)

@@ -173,6 +173,9 @@ void control_event(int client, int fd, short revents);
 void control_reply(int client, const uint8_t *frame, size_t n);
 void control_reply_error(int client, uint32_t code, const char *msg);
 void control_guest_booted(void);
+/* The VM ended before any START: tells a waiting or later HELLO or START
+ * client so, then exits with status. */
+void control_vm_failed(int status);
 void control_flush_blocking(int client, int timeout_ms);
 void control_close_all(void);
 int64_t control_next_deadline(void);

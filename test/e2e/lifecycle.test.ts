@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { until } from './lib/wait';
 import { dockFire, makeBundle, state, ROOT } from './lib/bundle';
 import { leftovers, settledLeftovers } from './lib/leftovers';
-import { RUNTIME } from './lib/docker';
+import { RUNTIME, sh } from './lib/docker';
 
 let counter = 0;
 const newId = () => `e2e-${process.pid}-${++counter}`;
@@ -146,6 +146,19 @@ describe('OCI lifecycle', () => {
       assert.equal(dockFire(['kill', id, 'KILL']).status, 0);
       await until(() => state(id).status === 'stopped', 'the monitor to end the frozen VM');
       await until(() => !processAlive(vmm), 'the VMM to be gone');
+    }));
+
+  it('a start that gives up on the guest ends the VM and leaves a stopped container', () =>
+    withSleeper(async (id) => {
+      const monitor = state(id).pid;
+      const vmm = vmmPidOf(monitor) as number;
+      // A VMM that never runs again: the guest can answer nothing.
+      process.kill(vmm, 'SIGSTOP');
+      const r = sh(['env', 'DOCK_FIRE_BOOT_TIMEOUT=1', RUNTIME, '--root', ROOT, 'start', id]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /did not start the process within 1 s \(raise bootTimeoutSeconds/);
+      assert.equal(state(id).status, 'stopped');
+      await until(() => !processAlive(monitor) && !processAlive(vmm), 'the monitor and VMM gone');
     }));
 
   it('runs createRuntime, prestart, poststart, poststop hooks, state on stdin', async () => {

@@ -278,9 +278,8 @@ describe('a user-defined bridge network', () => {
     }
   });
 
-  // Known failure, kept visible: in some runs one guest of the 20 dies during
-  // boot under TCG (console ends in a stack dump of the boot CPU's idle task);
-  // cause not found yet. `todo` reports it without failing the suite.
+  // Under TCG this once failed 1 run in 3: a starved guest failed the
+  // kernel's boot-time timer check and panicked (fixed by no_timer_check).
   it('20 containers started at once all get working, distinct addresses', async () => {
     const server = await httpServer(gateway);
     try {

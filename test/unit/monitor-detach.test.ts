@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { checkReply, request } from '../../src/agent/control';
+import { FrameType, PROTOCOL_VERSION, STREAM_CONTAINER } from '../../src/agent/frame';
 import { startMonitor } from '../../src/container/monitor';
+import { vmFailureReason } from '../../src/container/vm-failure';
 import { readProcStat } from '../../src/state/proc';
 
 const monitorPath = path.join(__dirname, '..', '..', '..', 'native', 'build', 'dock-fire-monitor');
@@ -77,4 +80,28 @@ describe('a detached monitor', { skip }, () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // A VMM that fails after it started (QEMU allocates guest RAM after it
+  // connected its sockets) ended before Docker's `start`: the shim would
+  // refuse to start a stopped process, and the user would never see why.
+  it('outlives a VM that ended before START, until start asks why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-monitor-detach-'));
+    try {
+      const vmm = ['sh', '-c', "echo \"vmm: cannot set up guest memory 'ram'\" >&2; exit 1"];
+      const monitor = await startMonitor(options(dir, true, vmm));
+      // Past the monitor's grace for a VMM that exits (500 ms).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const stat = readProcStat(monitor.pid);
+      assert.ok(stat && stat.state !== 'Z', 'the monitor still runs after the VMM ended');
+      const hello = Buffer.alloc(4);
+      hello.writeUInt32LE(PROTOCOL_VERSION, 0);
+      const reply = await request(dir, FrameType.Hello, STREAM_CONTAINER, hello, 5000);
+      assert.throws(() => checkReply(reply), /the VM ended before the container started/);
+      assert.ok(await gone(monitor.pid), 'the monitor exits once it has said so');
+      assert.match(vmFailureReason(dir) ?? '', /cannot set up guest memory/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
