@@ -87,7 +87,7 @@ describe('a detached monitor', { skip }, () => {
   it('outlives a VM that ended before START, until start asks why', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-monitor-detach-'));
     try {
-      const vmm = ['sh', '-c', "echo \"vmm: cannot set up guest memory 'ram'\" >&2; exit 1"];
+      const vmm = ['sh', '-c', 'echo "vmm: cannot set up guest memory \'ram\'" >&2; exit 1'];
       const monitor = await startMonitor(options(dir, true, vmm));
       // Past the monitor's grace for a VMM that exits (500 ms).
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -104,4 +104,3 @@ describe('a detached monitor', { skip }, () => {
     }
   });
 });
-
