@@ -61,11 +61,18 @@ export class QemuBackend implements Backend {
           `id=layer,file=${vm.layerPath},format=raw,if=none,cache=unsafe,discard=unmap`,
         ].concat(['-device', `virtio-blk-${bus},drive=layer`])
       : [];
-    const tscKhz = s.qemuAccel === 'tcg' ? hostTscKhz() : undefined;
+    const tcg = s.qemuAccel === 'tcg';
+    const tscKhz = tcg ? hostTscKhz() : undefined;
     const cmdline = [
       BASE_KERNEL_ARGS,
       pci ? '' : 'pci=off',
       tscKhz ? `tsc_early_khz=${tscKhz}` : '',
+      // TCG's CPU has no TSC-deadline timer, so the kernel calibrates the
+      // local APIC timer against jiffies, then verifies it: 10 ticks each,
+      // ~250 ms of a ~650 ms kernel boot. The PIT drives the tick instead
+      // (broadcast to the other vCPUs). Under KVM the deadline timer skips
+      // the calibration, so the APIC timer stays.
+      tcg ? 'noapictimer' : '',
       vm.kernelArgs,
     ]
       .filter((a) => a !== '')
