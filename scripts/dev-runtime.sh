@@ -39,7 +39,7 @@ cat > "$wrapper.tmp" <<WRAPPER
 # dock-fire built from $repo (scripts/dev-runtime.sh)
 export DOCK_FIRE_MONITOR_PATH=$repo/native/build/dock-fire-monitor
 export DOCK_FIRE_INITRD_PATH=$repo/build/initramfs.cpio
-export DOCK_FIRE_IMAGE_DIR=/var/lib/$name
+export DOCK_FIRE_IMAGE_DIR=\${DOCK_FIRE_IMAGE_DIR:-/var/lib/$name}
 # dock-fire makes no TLS connections; Node would parse these certificates
 # at every start, ~50 ms of CPU per verb.
 unset NODE_EXTRA_CA_CERTS

@@ -15,6 +15,7 @@ export function register(program: Command, context: () => Context): void {
       // In the foreground the monitor stays this process's child: its exit
       // status is the container's.
       const monitor = await createFromOptions(ctx, id, opts, Boolean(opts.detach));
+      if (!opts.detach) forwardSignals(monitor.pid);
       try {
         await startContainer(ctx.store, ctx.settings, id);
       } catch (err) {
@@ -27,4 +28,22 @@ export function register(program: Command, context: () => Context): void {
       if (!opts.keep) await deleteContainer(ctx.store, id, true);
       process.exitCode = code;
     });
+}
+
+/**
+ * Signals sent to `run` in the foreground go to the container, as with
+ * `runc run`: the monitor forwards them to the process (before the process
+ * starts, they end the VM). Without this, `timeout` or a closed terminal
+ * ended the CLI alone and left the VM running with nobody waiting for it.
+ */
+function forwardSignals(monitorPid: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const) {
+    process.on(signal, () => {
+      try {
+        process.kill(monitorPid, signal);
+      } catch {
+        // The monitor has exited: run is about to return.
+      }
+    });
+  }
 }

@@ -102,7 +102,8 @@ export function buildDrive(options: BuildDriveOptions): number {
     mib = options.fixedMiB;
   }
 
-  checkFreeSpace(path.dirname(options.image), needed, 'the root drive');
+  // All of it: the drive is sparse, and the guest may fill its free part.
+  checkFreeSpace(path.dirname(options.image), mib, 'the root drive');
 
   // Twice the content's inodes leaves room for files the container creates.
   const inodes = Math.max(4096, size.inodes * 2 + 1024);

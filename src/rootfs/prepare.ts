@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../log/logger';
 import { linkBase, evict } from './cache';
-import { buildDrive, makeExt4Sync } from './drive';
+import { buildDrive, checkFreeSpace, makeExt4Sync } from './drive';
 import { imageKey, overlayAt } from './image-key';
 
 export const BASE_FILE = 'base.ext4';
@@ -62,10 +62,19 @@ export async function prepareRootDrives(o: RootDriveOptions): Promise<RootDrives
 
   const base = await linkBase(o.imageDir, key, o.rootfs, path.join(o.containerDir, BASE_FILE));
   const keptDir = o.keepLayer === false ? undefined : engineLayerDir(o.rootfs);
-  const layer = keptDir
-    ? keptLayer(keptDir, key, o.fixedMiB ?? o.freeMiB, o.id)
+  const layerMiB = o.fixedMiB ?? o.freeMiB;
+  const layerPath = keptDir
+    ? path.join(keptDir, KEPT_LAYER_FILE)
     : path.join(o.containerDir, LAYER_FILE);
-  if (!keptDir) makeExt4Sync({ image: layer, mib: o.fixedMiB ?? o.freeMiB });
+  // The layer is sparse: the host must have room for all it may still grow
+  // by, or a guest filling it would meet the host's full disk, not its own.
+  checkFreeSpace(
+    path.dirname(layerPath),
+    layerMiB - allocatedMiB(layerPath),
+    "the container's writable layer",
+  );
+  const layer = keptDir ? keptLayer(keptDir, key, layerMiB, o.id) : layerPath;
+  if (!keptDir) makeExt4Sync({ image: layer, mib: layerMiB });
   logger().debug({ id: o.id, key, built: base.built, layer }, 'root drives ready');
 
   if (base.built) {
@@ -73,6 +82,15 @@ export async function prepareRootDrives(o: RootDriveOptions): Promise<RootDrives
     if (evicted.length > 0) logger().debug({ evicted }, 'rootfs cache trimmed');
   }
   return { image: { path: base.path, readonly: true }, layer };
+}
+
+/** Space a (sparse) file already takes on its file system; 0 when there is none. */
+function allocatedMiB(file: string): number {
+  try {
+    return Math.floor((fs.statSync(file).blocks * 512) / (1024 * 1024));
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -52,13 +52,15 @@ export class QemuBackend implements Backend {
     // Under TCG, QEMU keeps translated guest code in a buffer that may grow to
     // 1 GiB; bounded, it is flushed and refilled when full.
     const accel = s.qemuAccel === 'tcg' ? `tcg,tb-size=${s.qemuTcgBufferMiB}` : 'kvm';
-    const drive =
-      `id=root,file=${vm.drivePath},format=raw,if=none,cache=unsafe,` +
-      `discard=unmap${vm.driveReadonly ? ',readonly=on' : ''}`;
+    // werror/rerror=report: an I/O error (the host's disk full) goes to the
+    // guest, whose file system reports it; QEMU's default pauses the VM for
+    // good on ENOSPC, and the container hangs.
+    const io = 'format=raw,if=none,cache=unsafe,discard=unmap,werror=report,rerror=report';
+    const drive = `id=root,file=${vm.drivePath},${io}${vm.driveReadonly ? ',readonly=on' : ''}`;
     const layer = vm.layerPath
       ? [
           '-drive',
-          `id=layer,file=${vm.layerPath},format=raw,if=none,cache=unsafe,discard=unmap`,
+          `id=layer,file=${vm.layerPath},${io}`,
         ].concat(['-device', `virtio-blk-${bus},drive=layer`])
       : [];
     const tcg = s.qemuAccel === 'tcg';

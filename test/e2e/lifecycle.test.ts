@@ -18,13 +18,13 @@ let counter = 0;
 const newId = () => `e2e-${process.pid}-${++counter}`;
 
 /** `dock-fire create` with stdout/stderr to files, as the shim would hand it pipes. */
-function create(id: string, bundle: string, out: string): Promise<number> {
+function create(id: string, bundle: string, out: string, env = {}): Promise<number> {
   return new Promise((resolve) => {
     const fd = fs.openSync(out, 'w');
     const child = spawn(
       RUNTIME,
       ['--root', ROOT, 'create', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), id],
-      { stdio: ['ignore', fd, fd] },
+      { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } },
     );
     child.on('exit', (code) => {
       fs.closeSync(fd);
@@ -160,6 +160,67 @@ describe('OCI lifecycle', () => {
       assert.equal(state(id).status, 'stopped');
       await until(() => !processAlive(monitor) && !processAlive(vmm), 'the monitor and VMM gone');
     }));
+
+  it('run in the foreground passes its signals to the container, as runc run does', async () => {
+    const id = newId();
+    const script = 'trap "echo got-term; exit 3" TERM; echo up; sleep 300 & wait';
+    const bundle = makeBundle(['sh', '-c', script]);
+    const child = spawn(RUNTIME, ['--root', ROOT, 'run', '--bundle', bundle.dir, id], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await until(() => out.includes('up'), 'the container to start', 120_000);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 3);
+      assert.match(out, /got-term/);
+      assert.notEqual(dockFire(['state', id]).status, 0, 'run deleted the container');
+    } finally {
+      child.kill('SIGKILL');
+      dockFire(['delete', '--force', id]);
+    }
+  });
+
+  // QEMU's default paused the VM for good when the host's disk filled
+  // under a drive, and the container hung.
+  it("a host disk that fills under the guest's layer gives I/O errors, not a hung VM", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-small-'));
+    assert.equal(sh(['mount', '-t', 'tmpfs', '-o', 'size=150m', 'df-small', dir]).status, 0);
+    try {
+      const env = { DOCK_FIRE_IMAGE_DIR: dir };
+      const big = makeBundle(['true']);
+      const out = path.join(big.dir, 'out');
+      const refused = newId();
+      // A layer that may grow past what the host has is refused up front.
+      const code = await create(refused, big.dir, out, { ...env, DOCK_FIRE_DISK_FREE_MIB: '200' });
+      assert.notEqual(code, 0);
+      assert.match(fs.readFileSync(out, 'utf8'), /not enough disk space .* writable layer/);
+      dockFire(['delete', '--force', refused]);
+
+      const id = newId();
+      const dd = 'dd if=/dev/zero of=/big bs=1M count=90 conv=fsync; echo dd=$?';
+      const bundle = makeBundle(['sh', '-c', dd]);
+      const log = path.join(bundle.dir, 'out');
+      assert.equal(
+        await create(id, bundle.dir, log, { ...env, DOCK_FIRE_DISK_FREE_MIB: '100' }),
+        0,
+      );
+      try {
+        // Then the host's disk fills, as other writers can make it.
+        fs.writeFileSync(path.join(dir, 'filler'), Buffer.alloc(100 * 1024 * 1024));
+        assert.equal(dockFire(['start', id]).status, 0);
+        await until(() => state(id).status === 'stopped', 'the container to end', 120_000);
+        assert.match(fs.readFileSync(log, 'utf8'), /dd=1/);
+      } finally {
+        dockFire(['delete', '--force', id]);
+      }
+    } finally {
+      sh(['umount', dir]);
+      fs.rmdirSync(dir);
+    }
+  });
 
   it('runs createRuntime, prestart, poststart, poststop hooks, state on stdin', async () => {
     const id = newId();

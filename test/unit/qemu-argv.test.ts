@@ -35,3 +35,16 @@ describe('QEMU accelerator options', () => {
     assert.equal(accelOf({ DOCK_FIRE_QEMU_ACCEL: 'kvm' }), 'kvm');
   });
 });
+
+describe('QEMU drives', () => {
+  // QEMU's default (werror=enospc) paused the VM for good when the host's
+  // disk filled: the container hung instead of seeing an error.
+  it('report I/O errors to the guest instead of pausing the VM', () => {
+    const settings = loadSettings({ DOCK_FIRE_CONFIG: '/nonexistent' });
+    const layered = testVm({ layerPath: '/var/lib/dock-fire/x/layer.ext4' });
+    const argv = new QemuBackend(settings).plan(layered).argv;
+    const drives = argv.filter((_, i) => argv[i - 1] === '-drive');
+    assert.equal(drives.length, 2);
+    for (const drive of drives) assert.match(drive, /werror=report,rerror=report/);
+  });
+});
