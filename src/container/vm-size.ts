@@ -8,6 +8,7 @@
  * guest RAM, and a guest that touches all of it must not push the VMM over
  * its own limit into the OOM killer.
  */
+import os from 'node:os';
 import type { Settings } from '../config/settings';
 import { DockFireError } from '../errors';
 import { logger } from '../log/logger';
@@ -105,19 +106,51 @@ function memoryMiB(spec: Spec, r: Resources, settings: Settings, vmm: Vmm): numb
   return annotated;
 }
 
+/** The annotations this file reads; another `dock-fire.` one is a typo. */
+const ANNOTATIONS = ['dock-fire.vcpus', 'dock-fire.memory-mib', 'dock-fire.disk-mib'];
+
+function checkAnnotationNames(spec: Spec): void {
+  for (const key of Object.keys(spec.annotations ?? {})) {
+    if (key.startsWith('dock-fire.') && !ANNOTATIONS.includes(key)) {
+      throw new DockFireError(
+        `unknown annotation ${key}: dock-fire knows ${ANNOTATIONS.join(', ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * QEMU cannot allocate more guest RAM than the host has, and failed only
+ * once the VM was starting; runc would accept such a limit, but a VM's RAM
+ * is real memory.
+ */
+function checkHostMemory(mib: number, hostBytes: number): void {
+  const hostMiB = Math.floor(hostBytes / MIB);
+  if (mib > hostMiB) {
+    throw new DockFireError(
+      `the VM's guest RAM of ${mib} MiB is more than this host's ${hostMiB} MiB of memory: ` +
+        'lower --memory (or the annotation dock-fire.memory-mib)',
+    );
+  }
+}
+
 export function vmSize(
   spec: Spec,
   settings: Settings,
   vmm: Vmm = 'qemu',
   resources: Resources = parseResources(spec.linux?.resources, 'config.json'),
+  hostMemoryBytes = os.totalmem(),
 ): VmSize {
+  checkAnnotationNames(spec);
+  const memory = memoryMiB(spec, resources, settings, vmm);
+  checkHostMemory(memory, hostMemoryBytes);
   const vcpus =
     annotationInt(spec, 'dock-fire.vcpus', 1, MAX_VCPUS) ??
     cpusFromResources(resources) ??
     settings.vcpus;
   return {
     vcpus: fitVcpus(vcpus, vmm),
-    memoryMiB: memoryMiB(spec, resources, settings, vmm),
+    memoryMiB: memory,
     diskMiB: annotationInt(spec, 'dock-fire.disk-mib', 16, MAX_DISK_MIB),
   };
 }

@@ -89,10 +89,27 @@ describe('errors through Docker', () => {
     await expectFailure(['--privileged'], /--privileged is not supported/);
   });
 
-  it("a VMM that cannot start shows its own reason, not a later step's", async () => {
-    // More guest RAM than this host has: QEMU cannot allocate it.
+  it('more guest RAM than the host has is refused at create, in one line', async () => {
     const mib = Math.ceil((os.totalmem() * 4) / 1024 / 1024);
-    await expectFailure(['--memory', `${mib}m`], /the VM failed: .*memory/i);
+    await expectFailure(['--memory', `${mib}m`], /is more than this host's \d+ MiB of memory/);
+  });
+
+  // QEMU fails some setups (guest RAM, devices) after it has started, often
+  // after create returned: the shim then refused start without asking.
+  it("a VMM that fails after it started shows its own reason, not a later step's", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-vmm-'));
+    const vmm = path.join(dir, 'qemu-system-x86_64');
+    const reason = 'qemu-system-x86_64: cannot set up guest memory: Cannot allocate memory';
+    fs.writeFileSync(vmm, `#!/bin/sh\nsleep 0.5\necho "${reason}" >&2\nexit 1\n`, {
+      mode: 0o755,
+    });
+    try {
+      await withSettings({ vmm: 'qemu', qemuPath: vmm }, () =>
+        expectFailure([], /the VM failed: qemu-system-x86_64: cannot set up guest memory/),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a too small --memory says the minimum', async () => {

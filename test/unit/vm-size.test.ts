@@ -48,3 +48,22 @@ describe('VM size from resources', () => {
     assert.equal(vmSize(spec({}, { 'dock-fire.disk-mib': '2048' }), settings).diskMiB, 2048);
   });
 });
+
+describe('VM size checks', () => {
+  it('refuses guest RAM beyond the host memory, at create rather than in QEMU', () => {
+    const s = spec({ memory: { limit: 4096 * MIB } });
+    assert.throws(
+      () => vmSize(s, settings, 'qemu', undefined, 2048 * MIB),
+      /guest RAM of 4016 MiB is more than this host's 2048 MiB of memory: lower --memory/,
+    );
+    assert.equal(vmSize(s, settings, 'qemu', undefined, 8192 * MIB).memoryMiB, 4016);
+  });
+
+  it('refuses a misspelled dock-fire annotation instead of ignoring it', () => {
+    assert.throws(
+      () => vmSize(spec({}, { 'dock-fire.vcpu': '2' }), settings),
+      /unknown annotation dock-fire.vcpu: dock-fire knows dock-fire.vcpus, /,
+    );
+    assert.equal(vmSize(spec({}, { 'other.tool': 'x' }), settings).vcpus, 1);
+  });
+});
