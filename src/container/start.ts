@@ -66,6 +66,13 @@ export async function startContainer(store: StateStore, settings: Settings, id: 
   await store.locked(id, async () => {
     const state = store.read(id);
     const status = currentStatus(state);
+    if (status === 'stopped' && state.status === 'created') {
+      // The monitor is gone (killed from outside) before anything started.
+      throw new DockFireError(
+        `cannot start container ${id}: its monitor and VM ended before it started ` +
+          `(see ${path.join(store.dir(id), CONSOLE_LOG)}); delete it and create it again`,
+      );
+    }
     if (status !== 'created') {
       throw new DockFireError(`cannot start container ${id}: it is ${status}, not created`);
     }

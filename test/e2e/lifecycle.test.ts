@@ -161,6 +161,16 @@ describe('OCI lifecycle', () => {
       await until(() => !processAlive(monitor) && !processAlive(vmm), 'the monitor and VMM gone');
     }));
 
+  it('start after the monitor was killed says so, and what to do', () =>
+    withSleeper(async (id) => {
+      const monitor = state(id).pid;
+      process.kill(monitor, 'SIGKILL');
+      await until(() => !processAlive(monitor), 'the monitor to die');
+      const r = dockFire(['start', id]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /its monitor and VM ended before it started .* delete it and create/);
+    }));
+
   it('run in the foreground passes its signals to the container, as runc run does', async () => {
     const id = newId();
     const script = 'trap "echo got-term; exit 3" TERM; echo up; sleep 300 & wait';
