@@ -33,6 +33,7 @@ const routeSchema = z.array(
     gateway: z.string().optional(),
     dev: z.string().optional(),
     type: z.string().optional(),
+    protocol: z.string().optional(),
   }),
 );
 
@@ -88,8 +89,10 @@ export function parseRoutes(json: string, family: 4 | 6, dev: string): GuestNetw
   const routes: GuestNetwork['routes'] = [];
   for (const r of parseJson(json, routeSchema, 'ip route show')) {
     if (r.dev !== dev || (r.type !== undefined && r.type !== 'unicast')) continue;
-    // Each side makes its own link-local route for the interface.
-    if (family === 6 && r.dst.startsWith('fe80:')) continue;
+    // Each side makes its own link-local route for the interface, and an
+    // IPv6 kernel makes the prefix route of each address (metric 256):
+    // given again, the guest had it twice (at metric 1024 too).
+    if (family === 6 && (r.dst.startsWith('fe80:') || r.protocol === 'kernel')) continue;
     routes.push({ family, ...destination(r.dst, family), gateway: r.gateway });
   }
   return routes;

@@ -202,6 +202,29 @@ describe('network modes a VM cannot share', () => {
   });
 });
 
+describe('an IPv6 network', () => {
+  const network = 'dock-fire-e2e-net6';
+  before(() => {
+    ensureImage();
+    docker(['network', 'rm', network]);
+    const r = docker(['network', 'create', '--ipv6', '--subnet', 'fd00:df1::/64', network]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  after(() => docker(['network', 'rm', network]));
+
+  it("the guest has Docker's IPv6 address, its prefix route once, and reaches the gateway", () => {
+    const script = 'ip -6 addr show dev eth0; ip -6 route; ping6 -c 1 -W 10 fd00:df1::1';
+    const r = run(['--network', network], ['sh', '-c', script]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /inet6 fd00:df1::\w+\/64 scope global/);
+    // The guest kernel makes the prefix route from the address; a copy of
+    // the host's route came out a second time at another metric.
+    assert.equal(r.stdout.match(/^fd00:df1::\/64 /gm)?.length, 1, r.stdout);
+    assert.match(r.stdout, /default via fd00:df1::1 dev eth0/);
+    assert.match(r.stdout, /1 packets received/);
+  });
+});
+
 describe('a user-defined bridge network', () => {
   const network = 'dock-fire-e2e-net';
   const containers: string[] = [];

@@ -188,9 +188,12 @@ describe('reading the namespace', () => {
     const v6 = JSON.stringify([
       { dst: 'fe80::/64', dev: 'eth0' },
       { dst: 'fd00::/64', dev: 'eth0' },
+      { dst: 'fd00:1::/64', dev: 'eth0', protocol: 'kernel', metric: 256 },
+      { dst: 'default', gateway: 'fd00:1::1', dev: 'eth0', metric: 1024 },
     ]);
     assert.deepEqual(parseRoutes(v6, 6, 'eth0'), [
       { family: 6, destination: 'fd00::', prefix: 64, gateway: undefined },
+      { family: 6, destination: '::', prefix: 0, gateway: 'fd00:1::1' },
     ]);
   });
 
