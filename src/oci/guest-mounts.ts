@@ -152,7 +152,8 @@ function fileMount(m: Mount, source: string, volumes: HostVolume[]): GuestMount 
   if (volume.files.length >= MAX_VOLUME_FILES) {
     throw new DockFireError(
       `bind mount of ${source} at ${m.destination}: at most ${MAX_VOLUME_FILES} single-file ` +
-        'bind mounts per container',
+        "bind mounts per container, Docker's own /etc/hosts, /etc/hostname and " +
+        '/etc/resolv.conf among them',
     );
   }
   const { flags } = splitOptions(m.options);
