@@ -43,6 +43,10 @@ export DOCK_FIRE_IMAGE_DIR=\${DOCK_FIRE_IMAGE_DIR:-/var/lib/$name}
 # dock-fire makes no TLS connections; Node would parse these certificates
 # at every start, ~50 ms of CPU per verb.
 unset NODE_EXTRA_CA_CERTS
+# Node raises its soft nofile limit to the hard one; containers inherit the
+# one dock-fire was given, as under runc (src/oci/rlimits.ts).
+DOCK_FIRE_NOFILE_SOFT=\$(ulimit -Sn)
+export DOCK_FIRE_NOFILE_SOFT
 exec $(command -v node) $repo/build/dock-fire.js "\$@"
 WRAPPER
 chmod 0755 "$wrapper.tmp"

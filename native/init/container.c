@@ -108,6 +108,7 @@ _Noreturn void container_run(const struct spec *spec, const struct launch *launc
         container_fail("sethostname: %s", container_strerror(errno));
     /* Before leaving init's /proc: sysctls apply to the writer's namespaces. */
     sysctl_apply(spec);
+    creds_fit_nr_open(spec);
     rootfs_enter(spec);
 
     container_child_finish(spec);

@@ -5,7 +5,11 @@
 #include "creds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,6 +17,40 @@
 
 #include "container.h"
 #include "kernel_abi.h"
+
+#define NR_OPEN "/proc/sys/fs/nr_open"
+
+/* A host started under systemd passes on nofile limits up to its own
+ * nr_open, which systemd raises to 2^30; the guest kernel's is 2^20. The VM
+ * runs this one container, so its ceiling may follow the container's. */
+void creds_fit_nr_open(const struct spec *spec)
+{
+    uint64_t want = 0;
+    for (size_t i = 0; i < spec->nrlimits; i++) {
+        if (spec->rlimits[i].resource == RLIMIT_NOFILE)
+            want = spec->rlimits[i].hard;
+    }
+    /* nr_open is an int: past it (unlimited) setrlimit fails, as on a host. */
+    if (want == 0 || want > INT_MAX)
+        return;
+
+    char buf[24];
+    int fd = open(NR_OPEN, O_RDWR | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (n < 0)
+        container_fail("read %s: %s", NR_OPEN, container_strerror(errno));
+    buf[n] = '\0';
+    if (strtoull(buf, NULL, 10) >= want) {
+        close(fd);
+        return;
+    }
+
+    int len = snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)want);
+    if (pwrite(fd, buf, (size_t)len, 0) != len)
+        container_fail("raise fs.nr_open to %llu for RLIMIT_NOFILE: %s",
+                       (unsigned long long)want, container_strerror(errno));
+    close(fd);
+}
 
 void creds_apply_rlimits(const struct spec *spec)
 {

@@ -4,6 +4,12 @@
 
 #include "spec.h"
 
+/* Raises the guest's fs.nr_open to the RLIMIT_NOFILE hard limit of the
+ * spec when that is higher, or setrlimit would refuse it. Call while /proc
+ * is still init's: the container's /proc/sys is read-only. Fails the
+ * container setup on error. */
+void creds_fit_nr_open(const struct spec *spec);
+
 /* Applies the RLIMIT records. Fails the container setup on error. */
 void creds_apply_rlimits(const struct spec *spec);
 

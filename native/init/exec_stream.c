@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "creds.h"
 #include "launch.h"
 #include "log.h"
 
@@ -73,6 +74,7 @@ _Noreturn static void run_child(const struct spec *spec, const struct launch *la
                                 const int fds[NS_COUNT])
 {
     container_child_begin(launch);
+    creds_fit_nr_open(spec);
     for (int i = NS_MNT; i <= NS_NET; i++) {
         if (setns(fds[i], ns_types[i]) < 0)
             container_fail("join the container's %s namespace: %s", ns_paths[i] + 3,

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -171,6 +172,27 @@ static const char *volume_options(const struct spec_mount *m, char *buf, size_t 
     return buf;
 }
 
+/* A tmpfs over an existing directory starts with that directory's mode (not
+ * its owner), as under runc; the mode goes first so that a mode= in the
+ * mount's own options still wins (runc 1.2; 1.1 chmods over it). A missing
+ * target is left for the resolve that creates it, which reports any error. */
+static const char *tmpfs_options(int root_fd, const struct spec_mount *m, char *buf, size_t cap)
+{
+    int fd = resolve_in_root(root_fd, m->target, RESOLVE_EXISTING);
+    if (fd < 0)
+        return m->data;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        container_fail("stat mount point %s: %s", m->target, container_strerror(errno));
+    close(fd);
+
+    const char *sep = m->data[0] != '\0' ? "," : "";
+    int n = snprintf(buf, cap, "mode=%04o%s%s", (unsigned)(st.st_mode & 07777), sep, m->data);
+    if (n < 0 || (size_t)n >= cap)
+        container_fail("tmpfs options of %s are too long", m->target);
+    return buf;
+}
+
 static void mount_one(int root_fd, const struct spec_mount *m)
 {
     unsigned long flags = m->flags & ~(unsigned long)PROPAGATION;
@@ -180,6 +202,11 @@ static void mount_one(int root_fd, const struct spec_mount *m)
     /* Docker asks for cgroup v1 on some hosts; the guest has only v2. */
     if (strcmp(fstype, "cgroup") == 0 || strcmp(fstype, "cgroup2") == 0)
         fstype = "cgroup2";
+
+    char tmpfs_data[PATH_MAX + 16];
+    const char *data = m->data;
+    if (!bind && strcmp(fstype, "tmpfs") == 0)
+        data = tmpfs_options(root_fd, m, tmpfs_data, sizeof tmpfs_data);
 
     /* A file of a file volume: bound from where its volume is mounted. */
     char file_source[64];
@@ -201,7 +228,8 @@ static void mount_one(int root_fd, const struct spec_mount *m)
     int rc;
     char volume_data[512];
     bool volume = volume_is(fstype, m->source);
-    const char *data = volume ? volume_options(m, volume_data, sizeof volume_data) : m->data;
+    if (volume)
+        data = volume_options(m, volume_data, sizeof volume_data);
     if (bind)
         rc = mount(source, fd_path(path, fd), NULL, MS_BIND | (flags & MS_REC), NULL);
     else

@@ -14,6 +14,7 @@ import { logger } from '../log/logger';
 import { runHooks } from '../oci/hooks';
 import { checkBindTargets } from '../oci/guest-mounts';
 import { guestProcess } from '../oci/guest-process';
+import { ownRlimits, withInherited } from '../oci/rlimits';
 import { loadSpec, rootPath } from '../oci/spec';
 import { refuseUnsupported } from '../oci/unsupported';
 import { prepareCgroups } from '../cgroups/placement';
@@ -88,6 +89,7 @@ export async function createContainer(
   }
   const guest = guestProcess(spec);
   guest.env = withHome(guest.env, rootfs, guest.uid);
+  guest.rlimits = withInherited(guest.rlimits, ownRlimits());
   checkExecutable(
     rootfs,
     guest.args[0],

@@ -11,6 +11,7 @@ import { encodeProcess } from '../agent/process-spec';
 import type { Settings } from '../config/settings';
 import { DockFireError, wrap } from '../errors';
 import { guestProcessOf } from '../oci/guest-process';
+import { ownRlimits, withInherited } from '../oci/rlimits';
 import { withHome } from '../rootfs/home';
 import type { Process } from '../oci/spec';
 import { currentStatus } from '../state/status';
@@ -50,6 +51,7 @@ export async function execProcess(
   const specFile = `${name}.spec`;
   const guest = guestProcessOf(options.process);
   guest.env = withHome(guest.env, state.rootfs, guest.uid);
+  guest.rlimits = withInherited(guest.rlimits, ownRlimits());
   const spec = encodeProcess(guest);
   fs.writeFileSync(path.join(stateDir, specFile), spec, { mode: 0o600 });
 

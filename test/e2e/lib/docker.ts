@@ -47,7 +47,17 @@ export function docker(
 
 /** `docker run --runtime=dock-fire --rm IMAGE ...` with extra docker flags before the image. */
 export function run(flags: string[], command: string[], input?: string | Buffer): Result {
-  return docker(['run', `--runtime=${RUNTIME}`, '--rm', ...flags, IMAGE, ...command], { input });
+  return runWith(RUNTIME, flags, command, input);
+}
+
+/** The same under another runtime, such as runc, to compare with. */
+export function runWith(
+  runtime: string,
+  flags: string[],
+  command: string[],
+  input?: string | Buffer,
+): Result {
+  return docker(['run', `--runtime=${runtime}`, '--rm', ...flags, IMAGE, ...command], { input });
 }
 
 /** `docker run -d --runtime=dock-fire IMAGE ...command`: the new container's id. */
