@@ -205,8 +205,12 @@ static void mount_one(int root_fd, const struct spec_mount *m)
 
     char tmpfs_data[PATH_MAX + 16];
     const char *data = m->data;
-    if (!bind && strcmp(fstype, "tmpfs") == 0)
+    if (!bind && strcmp(fstype, "tmpfs") == 0) {
         data = tmpfs_options(root_fd, m, tmpfs_data, sizeof tmpfs_data);
+        /* Read-only once every mount point under it is made (--tmpfs /etc:ro
+         * gets Docker's /etc/hosts binds), as runc does: tmpfs_finish. */
+        flags &= ~(unsigned long)MS_RDONLY;
+    }
 
     /* A file of a file volume: bound from where its volume is mounted. */
     char file_source[64];
@@ -260,6 +264,19 @@ static void mount_one(int root_fd, const struct spec_mount *m)
         devices_populate(fd);
         close(fd);
     }
+}
+
+/* A read-only tmpfs was mounted writable for the mount points under it. */
+static void tmpfs_finish(int root_fd, const struct spec_mount *m)
+{
+    if (m->flags & MS_BIND || !(m->flags & MS_RDONLY) || strcmp(m->fstype, "tmpfs") != 0)
+        return;
+    int fd = reopen(root_fd, m);
+    char path[FD_PATH_MAX];
+    unsigned long flags = m->flags & ~(unsigned long)(PROPAGATION | MS_REC);
+    if (mount(NULL, fd_path(path, fd), NULL, MS_REMOUNT | flags, NULL) < 0)
+        container_fail("remount tmpfs %s read-only: %s", m->target, container_strerror(errno));
+    close(fd);
 }
 
 /* READONLY_PATH: bind the path onto itself and remount it read-only. */
@@ -316,6 +333,8 @@ void rootfs_prepare(const struct spec *spec)
         mount_one(root_fd, &spec->mounts[i]);
     for (size_t i = 0; i < spec->nfiles; i++)
         files_bind(root_fd, &spec->files[i], i);
+    for (size_t i = 0; i < spec->nmounts; i++)
+        tmpfs_finish(root_fd, &spec->mounts[i]);
     for (size_t i = 0; i < spec->nreadonly; i++)
         make_readonly(root_fd, spec->readonly[i]);
     for (size_t i = 0; i < spec->nmasked; i++)

@@ -91,6 +91,17 @@ describe('--tmpfs and --shm-size', () => {
     assert.equal(r.stdout, 'drwx------\n', r.stderr);
   });
 
+  // Docker binds /etc/hosts, /etc/hostname and /etc/resolv.conf under it:
+  // their mount points are made before the tmpfs turns read-only (runc too).
+  it("a read-only --tmpfs /etc still gets Docker's files, and refuses writes", () => {
+    const script = 'grep -c localhost /etc/hosts; touch /etc/x; echo touch=$?';
+    const r = run(['--tmpfs', '/etc:ro'], ['sh', '-c', script]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^[1-9]\d*\ntouch=1\n$/);
+    assert.match(r.stderr, /Read-only file system/);
+    assert.match(mountOptions(['--tmpfs', '/etc:ro'], '/etc'), /^tmpfs \/etc tmpfs ro,/);
+  });
+
   it('sizes /dev/shm from --shm-size', () => {
     const opts = mountOptions(['--shm-size', '32m'], '/dev/shm');
     assert.match(opts, /^shm \/dev\/shm tmpfs rw,nosuid,nodev,noexec,.*size=32768k/);
