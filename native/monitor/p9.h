@@ -24,9 +24,11 @@
 #define P9_MAX_MSIZE (64u * 1024u)
 /* size[4] type[1] tag[2] */
 #define P9_HEADER 7u
-/* The fid table grows up to this many fids; the Linux client numbers fids
- * from 0 upwards and reuses them, so fid values stay below this bound. */
-#define P9_MAX_FIDS 16384u
+/* The fid table grows up to this many fids (16 bytes each); the Linux
+ * client numbers fids from 0 upwards and reuses them, so fid values stay
+ * below this bound. A file open in the guest holds two (its dentry's and
+ * the open one), so a volume holds up to about 32,000 open files. */
+#define P9_MAX_FIDS 65536u
 /* Host devices (or 2^48-inode ranges) a volume reaches besides its own,
  * each named by a slot in the top bits of qid.path (p9_qid.c). */
 #define P9_MAX_QID_SLOTS 255u
