@@ -136,7 +136,12 @@ static int open_files(char *err, size_t cap)
  * monitor inherits (containerd's, often 1,024 to 20,000) is no measure of
  * what the container may open, which its own nofile rlimit bounds in the
  * guest; so the monitor first raises its limit to what every volume's full
- * fid table needs, within the kernel's fs.nr_open. */
+ * fid table needs, within the kernel's fs.nr_open.
+ *
+ * Limitation: without CAP_SYS_RESOURCE the monitor stops at its inherited
+ * hard limit, and the budget counts two fds per fid where an open file
+ * takes three for its two fids; counting the fds held, and dropping an
+ * open fid's O_PATH fd, would let the guest use all of them. */
 static uint64_t nr_open(void)
 {
     unsigned long long n = 0;
