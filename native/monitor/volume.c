@@ -172,26 +172,36 @@ static void raise_nofile(uint64_t want)
 }
 
 /* The file volume holds a few files (MAX_VOLUME_FILES) and a fid or two
- * for each: it gets this many fids, the directory volumes the rest. */
+ * for each: it gets at most this many fids, the directory volumes share
+ * the rest. */
 #define FILE_VOLUME_FIDS 1024u
 
-static uint32_t fids_per_volume(int ndirs)
+struct fid_shares {
+    uint32_t dir;   /* each directory volume's */
+    uint32_t files; /* the file volume's */
+};
+
+static struct fid_shares fid_shares(int ndirs)
 {
     uint64_t files_fds = has_file_volume ? 2u * FILE_VOLUME_FIDS : 0;
     raise_nofile(FD_RESERVE + files_fds + 2u * P9_MAX_FIDS * (uint64_t)ndirs);
     struct rlimit r;
-    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur <= FD_RESERVE + files_fds + 64)
-        return 32;
-    if (ndirs == 0)
-        return 0;
-    uint64_t per = (r.rlim_cur - FD_RESERVE - files_fds) / 2 / (uint64_t)ndirs;
-    return per < P9_MAX_FIDS ? (uint32_t)per : P9_MAX_FIDS;
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur <= FD_RESERVE + 64)
+        return (struct fid_shares){32, 32};
+    uint64_t avail = r.rlim_cur - FD_RESERVE;
+    uint64_t files = has_file_volume ? avail / 2 / (uint64_t)nvolumes : 0;
+    if (files > FILE_VOLUME_FIDS)
+        files = FILE_VOLUME_FIDS;
+    uint64_t dir = ndirs ? (avail - 2 * files) / 2 / (uint64_t)ndirs : 0;
+    return (struct fid_shares){.dir = dir < P9_MAX_FIDS ? (uint32_t)dir : P9_MAX_FIDS,
+                               .files = (uint32_t)files};
 }
 
 int volumes_open(char *err, size_t cap)
 {
-    int ndirs = nvolumes - (has_file_volume ? 1 : 0);
-    uint32_t max_fids = nvolumes ? fids_per_volume(ndirs) : 0;
+    struct fid_shares shares = {0, 0};
+    if (nvolumes > 0)
+        shares = fid_shares(nvolumes - (has_file_volume ? 1 : 0));
     if (open_files(err, cap) < 0)
         return -1;
     for (int i = 0; i < nvolumes; i++) {
@@ -208,8 +218,7 @@ int volumes_open(char *err, size_t cap)
             }
             p9_server_init(&v->server, root, v->readonly);
         }
-        v->server.max_fids = v->is_files && max_fids > FILE_VOLUME_FIDS ? FILE_VOLUME_FIDS
-                                                                        : max_fids;
+        v->server.max_fids = v->is_files ? shares.files : shares.dir;
         char why[256];
         if ((v->listen_fd = listen_unix(v->socket_path, why, sizeof why)) < 0) {
             snprintf(err, cap, "volume socket: %s", why);
