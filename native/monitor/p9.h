@@ -24,9 +24,14 @@
 #define P9_MAX_MSIZE (64u * 1024u)
 /* size[4] type[1] tag[2] */
 #define P9_HEADER 7u
-/* The fid table grows up to this many fids; the Linux client numbers fids
- * from 0 upwards and reuses them, so fid values stay below this bound. */
-#define P9_MAX_FIDS 16384u
+/* The fid table grows up to this many fids (16 bytes each); the Linux
+ * client numbers fids from 0 upwards and reuses them, so fid values stay
+ * below this bound. A file open in the guest holds two (its dentry's and
+ * the open one), so a volume holds up to about 32,000 open files. */
+#define P9_MAX_FIDS 65536u
+/* Host devices (or 2^48-inode ranges) a volume reaches besides its own,
+ * each named by a slot in the top bits of qid.path (p9_qid.c). */
+#define P9_MAX_QID_SLOTS 255u
 /* Twalk carries at most this many names (the protocol's MAXWELEM). */
 #define P9_MAX_WELEM 16u
 
@@ -62,6 +67,10 @@ enum p9_type {
     P9_TREMOVE = 122,
 };
 
+#define P9_QTDIR 0x80u
+#define P9_QTSYMLINK 0x02u
+#define P9_QTFILE 0x00u
+
 #define P9_NOFID 0xffffffffu
 #define P9_NOTAG 0xffffu
 
@@ -86,6 +95,20 @@ struct p9_file_entry {
     bool readonly;
 };
 
+struct p9_qid_slot {
+    dev_t dev;
+    uint16_t hi; /* the inode numbers' top 16 bits */
+};
+
+/* How host inodes become qid.paths, unique within a server (p9_qid.c). */
+struct p9_qids {
+    dev_t home;    /* the volume's own device: its inode numbers show as they are */
+    bool all_home; /* a file volume whose files' inode numbers are all distinct */
+    uint32_t n;    /* slots in use */
+    uint32_t max;  /* slots allowed (<= P9_MAX_QID_SLOTS; tests lower it) */
+    struct p9_qid_slot slots[P9_MAX_QID_SLOTS];
+};
+
 struct p9_server {
     /* A directory volume: the directory, O_PATH, owned by the caller.
      * A file volume: P9_NO_FD, and its root lists files[i] as "i". */
@@ -97,6 +120,7 @@ struct p9_server {
     struct p9_fid *fids;
     uint32_t nfids;    /* capacity of fids */
     uint32_t max_fids; /* fid numbers stay below this (<= P9_MAX_FIDS) */
+    struct p9_qids qids;
 };
 
 /* Reads a request with bounds checks: any overrun sets bad, and every
@@ -176,7 +200,7 @@ p9_handler p9_lcreate, p9_mkdir, p9_symlink, p9_mknod, p9_link, p9_renameat, p9_
 int p9_files_lookup(const struct p9_server *s, const char *name, bool *readonly);
 void p9_files_root_stat(const struct p9_server *s, struct stat *st);
 /* Rreaddir's entries of the root from offset, in at most count bytes. */
-int p9_files_list(const struct p9_server *s, uint64_t offset, uint32_t count,
+int p9_files_list(struct p9_server *s, uint64_t offset, uint32_t count,
                   struct p9_out *out);
 /* Shared by all */
 /* Attributes of what a fid holds: the host inode, or the file volume's root. */
@@ -186,8 +210,17 @@ static inline bool p9_fid_readonly(const struct p9_server *s, const struct p9_fi
 {
     return s->readonly || f->readonly;
 }
-void p9_put_qid(struct p9_out *out, const struct stat *st);
-uint64_t p9_qid_path(uint64_t ino);
+/* p9_qid.c */
+void p9_qids_init(struct p9_qids *q, dev_t home, bool all_home);
+/* The qid.path of host inode (dev, ino): 0, or EOVERFLOW when it would
+ * need a slot and none is left. */
+int p9_qid_path(struct p9_qids *q, dev_t dev, uint64_t ino, uint64_t *path);
+/* The qid of what st describes; 0 or EOVERFLOW (nothing written). */
+int p9_put_qid(struct p9_server *s, struct p9_out *out, const struct stat *st);
+static inline uint8_t p9_qid_type(mode_t mode)
+{
+    return S_ISDIR(mode) ? P9_QTDIR : S_ISLNK(mode) ? P9_QTSYMLINK : P9_QTFILE;
+}
 int p9_stat_fd(int fd, struct stat *st);
 /* The /proc/self/fd/N path of fd (buf of 32 bytes): reaches exactly the
  * inode fd holds; used only for inodes that are not symlinks. */

@@ -54,21 +54,22 @@ static int own(int fd, uint32_t uid, uint32_t gid, uint32_t mode)
 
 /* Opens what was just created as O_PATH, owns it and describes it; on
  * failure removes it again, so a refused request leaves nothing. */
-static int finish(int dirfd, const char *name, uint32_t uid, uint32_t gid, uint32_t mode,
-                  bool is_dir, struct p9_out *out)
+static int finish(struct p9_server *s, int dirfd, const char *name, uint32_t uid,
+                  uint32_t gid, uint32_t mode, bool is_dir, struct p9_out *out)
 {
     struct stat st;
     int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     int err = fd < 0 ? errno : own(fd, uid, gid, mode);
     if (err == 0)
         err = p9_stat_fd(fd, &st);
+    if (err == 0)
+        err = p9_put_qid(s, out, &st);
     if (fd >= 0)
         (void)close(fd);
     if (err != 0) {
         (void)unlinkat(dirfd, name, is_dir ? AT_REMOVEDIR : 0);
         return err;
     }
-    p9_put_qid(out, &st);
     return 0;
 }
 
@@ -95,6 +96,8 @@ int p9_lcreate(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         err = errno;
     if (err == 0)
         err = p9_stat_fd(fd, &st);
+    if (err == 0)
+        err = p9_put_qid(s, out, &st);
     if (err != 0) {
         (void)close(fd);
         if (path_fd >= 0)
@@ -106,7 +109,6 @@ int p9_lcreate(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     uint32_t uid = dir->uid;
     p9_fid_release(dir);
     *dir = (struct p9_fid){.fd = path_fd, .open_fd = fd, .uid = uid};
-    p9_put_qid(out, &st);
     p9_put32(out, 0);
     return 0;
 }
@@ -122,7 +124,7 @@ int p9_mkdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return err;
     if (mkdirat(dir->fd, name, mode & 0777) < 0)
         return errno;
-    return finish(dir->fd, name, dir->uid, gid, mode, true, out);
+    return finish(s, dir->fd, name, dir->uid, gid, mode, true, out);
 }
 
 int p9_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *out)
@@ -144,13 +146,13 @@ int p9_symlink(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return errno;
     struct stat st;
     if (fchownat(dir->fd, name, dir->uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-        fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         err = errno;
+    else
+        err = p9_put_qid(s, out, &st);
+    if (err != 0)
         (void)unlinkat(dir->fd, name, 0);
-        return err;
-    }
-    p9_put_qid(out, &st);
-    return 0;
+    return err;
 }
 
 /* Device nodes may be created, as in a runc container with CAP_MKNOD; the
@@ -171,7 +173,7 @@ int p9_mknod(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return EINVAL;
     if (mknodat(dir->fd, name, type | (mode & 0777), makedev(major, minor)) < 0)
         return errno;
-    return finish(dir->fd, name, dir->uid, gid, mode, false, out);
+    return finish(s, dir->fd, name, dir->uid, gid, mode, false, out);
 }
 
 /* The source is a fid, so it is already inside the volume: a hard link to

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FIRST_CAPACITY 64u
@@ -19,6 +20,28 @@ void p9_server_init(struct p9_server *s, int root_fd, bool readonly)
     s->fids = NULL;
     s->nfids = 0;
     s->max_fids = P9_MAX_FIDS;
+    /* Without the root's device (fstat failing) every device takes a
+     * slot: numbers change, but stay distinct. */
+    struct stat st;
+    dev_t home = root_fd >= 0 && fstat(root_fd, &st) == 0 ? st.st_dev : (dev_t)-1;
+    p9_qids_init(&s->qids, home, false);
+}
+
+/* Whether two files of a file volume have one inode number on two
+ * devices (or a stat fails): only then do their numbers need slots. */
+static bool numbers_clash(const struct p9_file_entry *files, uint32_t n, dev_t *first)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        struct stat a, b;
+        if (fstat(files[i].fd, &a) < 0)
+            return true;
+        if (i == 0)
+            *first = a.st_dev;
+        for (uint32_t j = 0; j < i; j++)
+            if (fstat(files[j].fd, &b) < 0 || (b.st_ino == a.st_ino && b.st_dev != a.st_dev))
+                return true;
+    }
+    return false;
 }
 
 void p9_server_init_files(struct p9_server *s, const struct p9_file_entry *files, uint32_t n)
@@ -26,6 +49,12 @@ void p9_server_init_files(struct p9_server *s, const struct p9_file_entry *files
     p9_server_init(s, P9_NO_FD, false);
     s->files = files;
     s->nfiles = n;
+    /* The files are all the inodes this volume reaches (and its root, made
+     * up here, which the guest keeps apart): when their numbers are
+     * distinct, each keeps its host number, as under runc. */
+    dev_t first = (dev_t)-1;
+    bool clash = numbers_clash(files, n, &first);
+    p9_qids_init(&s->qids, first, !clash);
 }
 
 void p9_fid_release(struct p9_fid *f)

@@ -17,8 +17,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define QTDIR 0x80
-#define QTSYMLINK 0x02
 #define STATS_BASIC 0x7ffu
 /* Rread: size[4] type[1] tag[2] count[4] */
 #define RREAD_HEADER 11u
@@ -51,22 +49,6 @@ int p9_fid_stat(const struct p9_server *s, const struct p9_fid *f, struct stat *
         return 0;
     }
     return p9_stat_fd(f->fd, st);
-}
-
-/* The Linux client numbers its inodes qid.path + 2 (v9fs_qid2ino keeps 0
- * and 1 free): taking 2 off here shows the host's inode numbers, as runc
- * does. Unsigned wrap-around keeps every path distinct. */
-uint64_t p9_qid_path(uint64_t ino)
-{
-    return ino - 2;
-}
-
-void p9_put_qid(struct p9_out *out, const struct stat *st)
-{
-    uint8_t type = S_ISDIR(st->st_mode) ? QTDIR : S_ISLNK(st->st_mode) ? QTSYMLINK : 0;
-    p9_put8(out, type);
-    p9_put32(out, 0);
-    p9_put64(out, p9_qid_path((uint64_t)st->st_ino));
 }
 
 int p9_version(struct p9_server *s, struct p9_in *in, struct p9_out *out)
@@ -108,8 +90,11 @@ int p9_attach(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         p9_fid_release(&root);
         return err;
     }
+    if ((err = p9_put_qid(s, out, &st)) != 0) {
+        p9_fid_release(&root);
+        return err;
+    }
     *f = root;
-    p9_put_qid(out, &st);
     return 0;
 }
 
@@ -125,7 +110,7 @@ static int walk_step(const struct p9_server *s, int dir, const char *name, bool 
 /* Opens names[0..n) one by one from start; qids go into out. Returns how
  * many steps worked and leaves the last fd in *last (-1 when none);
  * *readonly becomes true when a step reached a read-only file. */
-static uint16_t walk_names(const struct p9_server *s, int start, char names[][NAME_MAX + 1],
+static uint16_t walk_names(struct p9_server *s, int start, char names[][NAME_MAX + 1],
                            uint16_t n, struct p9_out *out, int *last, bool *readonly, int *err)
 {
     int cur = -1;
@@ -134,7 +119,8 @@ static uint16_t walk_names(const struct p9_server *s, int start, char names[][NA
     for (; i < n; i++) {
         int next = walk_step(s, i == 0 ? start : cur, names[i], readonly);
         struct stat st;
-        if (next < 0 || (*err = p9_stat_fd(next, &st)) != 0) {
+        if (next < 0 || (*err = p9_stat_fd(next, &st)) != 0 ||
+            (*err = p9_put_qid(s, out, &st)) != 0) {
             *err = *err ? *err : errno;
             if (next >= 0)
                 (void)close(next);
@@ -143,7 +129,6 @@ static uint16_t walk_names(const struct p9_server *s, int start, char names[][NA
         if (cur >= 0)
             (void)close(cur);
         cur = next;
-        p9_put_qid(out, &st);
     }
     *last = cur;
     return i;
@@ -218,7 +203,8 @@ int p9_getattr(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     if (err != 0)
         return err;
     p9_put64(out, STATS_BASIC);
-    p9_put_qid(out, &st);
+    if ((err = p9_put_qid(s, out, &st)) != 0)
+        return err;
     p9_put32(out, st.st_mode);
     p9_put32(out, st.st_uid);
     p9_put32(out, st.st_gid);
@@ -338,8 +324,9 @@ int p9_lopen(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         /* Opened only to be listed (p9_files_readdir); no host fd. */
         if (p9_open_writes(flags))
             return EISDIR;
+        if ((err = p9_put_qid(s, out, &st)) != 0)
+            return err;
         f->open_fd = P9_FILES_ROOT;
-        p9_put_qid(out, &st);
         p9_put32(out, 0);
         return 0;
     }
@@ -351,6 +338,8 @@ int p9_lopen(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         return EPERM;
     if (p9_fid_readonly(s, f) && p9_open_writes(flags))
         return EROFS;
+    if ((err = p9_put_qid(s, out, &st)) != 0)
+        return err;
     int oflags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : p9_open_flags(flags);
     char path[32];
     /* The magic link reaches exactly the inode the fid holds. */
@@ -358,7 +347,6 @@ int p9_lopen(struct p9_server *s, struct p9_in *in, struct p9_out *out)
     if (fd < 0)
         return errno;
     f->open_fd = fd;
-    p9_put_qid(out, &st);
     p9_put32(out, 0); /* iounit 0: the client uses msize */
     return 0;
 }
@@ -490,6 +478,12 @@ int p9_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
         count = s->msize - RREAD_HEADER;
     if (f->open_fd == P9_FILES_ROOT)
         return p9_files_list(s, offset, count, out);
+    /* Entries are on the directory's device, but for mount points: those
+     * show the covered directory's inode, as getdents does under runc. */
+    struct stat dir;
+    int err = p9_stat_fd(f->open_fd, &dir);
+    if (err != 0)
+        return err;
     if (lseek(f->open_fd, (off_t)offset, SEEK_SET) < 0)
         return errno;
     size_t at = out->len;
@@ -509,9 +503,14 @@ int p9_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
                 full = true;
                 break;
             }
-            p9_put8(out, d->type == DT_DIR ? QTDIR : d->type == DT_LNK ? QTSYMLINK : 0);
+            uint64_t path;
+            if ((err = p9_qid_path(&s->qids, dir.st_dev, d->ino, &path)) != 0)
+                return err;
+            p9_put8(out, d->type == DT_DIR    ? P9_QTDIR
+                         : d->type == DT_LNK ? P9_QTSYMLINK
+                                             : P9_QTFILE);
             p9_put32(out, 0);
-            p9_put64(out, p9_qid_path(d->ino));
+            p9_put64(out, path);
             p9_put64(out, (uint64_t)d->off);
             p9_put8(out, d->type);
             p9_putstr(out, d->name, len);

@@ -22,7 +22,6 @@
 /* The root's inode number as the guest sees it; the guest kernel makes
  * the root's inode apart from the others, so it cannot clash with one. */
 #define ROOT_INO 2u
-#define QTFILE 0
 
 /* The index a name stands for: decimal digits without a leading zero,
  * below nfiles; -1 otherwise. */
@@ -64,7 +63,7 @@ void p9_files_root_stat(const struct p9_server *s, struct stat *st)
     };
 }
 
-int p9_files_list(const struct p9_server *s, uint64_t offset, uint32_t count,
+int p9_files_list(struct p9_server *s, uint64_t offset, uint32_t count,
                   struct p9_out *out)
 {
     size_t at = out->len;
@@ -80,9 +79,8 @@ int p9_files_list(const struct p9_server *s, uint64_t offset, uint32_t count,
             return err;
         if (out->len - start + 24 + (size_t)len > count)
             break;
-        p9_put8(out, QTFILE);
-        p9_put32(out, 0);
-        p9_put64(out, p9_qid_path((uint64_t)st.st_ino));
+        if ((err = p9_put_qid(s, out, &st)) != 0)
+            return err;
         p9_put64(out, i + 1);
         p9_put8(out, DT_REG);
         p9_putstr(out, name, (size_t)len);

@@ -132,19 +132,76 @@ static int open_files(char *err, size_t cap)
 
 /* Each fid holds up to two fds. The guest must not be able to take the fds
  * the monitor needs for itself (control clients, the agent channel): the
- * volumes share what RLIMIT_NOFILE leaves above a reserve. */
-static uint32_t fids_per_volume(void)
+ * volumes share what RLIMIT_NOFILE leaves above a reserve. The limit the
+ * monitor inherits (containerd's, often 1,024 to 20,000) is no measure of
+ * what the container may open, which its own nofile rlimit bounds in the
+ * guest; so the monitor first raises its limit to what every volume's full
+ * fid table needs, within the kernel's fs.nr_open.
+ *
+ * Limitation: without CAP_SYS_RESOURCE the monitor stops at its inherited
+ * hard limit, and the budget counts two fds per fid where an open file
+ * takes three for its two fids; counting the fds held, and dropping an
+ * open fid's O_PATH fd, would let the guest use all of them. */
+static uint64_t nr_open(void)
+{
+    unsigned long long n = 0;
+    FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+    if (f == NULL || fscanf(f, "%llu", &n) != 1)
+        n = 1024 * 1024; /* the kernel's default */
+    if (f != NULL)
+        (void)fclose(f);
+    return n;
+}
+
+static void raise_nofile(uint64_t want)
 {
     struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur >= want)
+        return;
+    uint64_t most = nr_open();
+    struct rlimit up = {.rlim_cur = want < most ? want : most, .rlim_max = r.rlim_max};
+    if (up.rlim_max < up.rlim_cur)
+        up.rlim_max = up.rlim_cur;
+    /* Raising the hard limit needs CAP_SYS_RESOURCE; without it, go as far
+     * as the hard limit allows. */
+    if (setrlimit(RLIMIT_NOFILE, &up) < 0) {
+        up = (struct rlimit){.rlim_cur = r.rlim_max, .rlim_max = r.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) < 0)
+            df_warn("cannot raise RLIMIT_NOFILE: %s", strerror(errno));
+    }
+}
+
+/* The file volume holds a few files (MAX_VOLUME_FILES) and a fid or two
+ * for each: it gets at most this many fids, the directory volumes share
+ * the rest. */
+#define FILE_VOLUME_FIDS 1024u
+
+struct fid_shares {
+    uint32_t dir;   /* each directory volume's */
+    uint32_t files; /* the file volume's */
+};
+
+static struct fid_shares fid_shares(int ndirs)
+{
+    uint64_t files_fds = has_file_volume ? 2u * FILE_VOLUME_FIDS : 0;
+    raise_nofile(FD_RESERVE + files_fds + 2u * P9_MAX_FIDS * (uint64_t)ndirs);
+    struct rlimit r;
     if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur <= FD_RESERVE + 64)
-        return 32;
-    uint64_t per = (r.rlim_cur - FD_RESERVE) / 2 / (uint64_t)nvolumes;
-    return per < P9_MAX_FIDS ? (uint32_t)per : P9_MAX_FIDS;
+        return (struct fid_shares){32, 32};
+    uint64_t avail = r.rlim_cur - FD_RESERVE;
+    uint64_t files = has_file_volume ? avail / 2 / (uint64_t)nvolumes : 0;
+    if (files > FILE_VOLUME_FIDS)
+        files = FILE_VOLUME_FIDS;
+    uint64_t dir = ndirs ? (avail - 2 * files) / 2 / (uint64_t)ndirs : 0;
+    return (struct fid_shares){.dir = dir < P9_MAX_FIDS ? (uint32_t)dir : P9_MAX_FIDS,
+                               .files = (uint32_t)files};
 }
 
 int volumes_open(char *err, size_t cap)
 {
-    uint32_t max_fids = nvolumes ? fids_per_volume() : 0;
+    struct fid_shares shares = {0, 0};
+    if (nvolumes > 0)
+        shares = fid_shares(nvolumes - (has_file_volume ? 1 : 0));
     if (open_files(err, cap) < 0)
         return -1;
     for (int i = 0; i < nvolumes; i++) {
@@ -161,7 +218,7 @@ int volumes_open(char *err, size_t cap)
             }
             p9_server_init(&v->server, root, v->readonly);
         }
-        v->server.max_fids = max_fids;
+        v->server.max_fids = v->is_files ? shares.files : shares.dir;
         char why[256];
         if ((v->listen_fd = listen_unix(v->socket_path, why, sizeof why)) < 0) {
             snprintf(err, cap, "volume socket: %s", why);

@@ -290,6 +290,68 @@ describe('volumes: the guest cannot reach host paths outside the volume', () => 
     assert.ok(st.isCharacterDevice());
   });
 
+  it("keeps files on a host mount inside the volume apart from the volume's own", () => {
+    // Two fresh tmpfs number their inodes alike: on the host, /a and
+    // /sub/b have one inode number on two devices, and the guest sees one
+    // device for the whole volume.
+    const dir = hostDir();
+    const sub = path.join(dir, 'sub');
+    const mounted: string[] = [];
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', 'df-qid-a', dir]);
+      mounted.unshift(dir);
+      fs.writeFileSync(path.join(dir, 'a'), 'PARENT-A\n');
+      fs.mkdirSync(sub);
+      execFileSync('mount', ['-t', 'tmpfs', 'df-qid-b', sub]);
+      mounted.unshift(sub);
+      fs.writeFileSync(path.join(sub, 'b'), 's2\n');
+      assert.equal(fs.statSync(path.join(dir, 'a')).ino, fs.statSync(path.join(sub, 'b')).ino);
+
+      const r = runIn(
+        RUNTIME,
+        dir,
+        'cp -a /data /tmp/cp && cat /tmp/cp/sub/b && cd /data && du -a . | sort -k2 && ' +
+          'stat -c "%n %i" . sub a sub/b',
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const [content, ...rest] = r.stdout.trim().split('\n');
+      assert.equal(content, 's2');
+      assert.match(r.stdout, /\t\.\/sub\/b\n/);
+      const ino = Object.fromEntries(rest.slice(-4).map((l) => l.split(' ')));
+      assert.equal(new Set(Object.values(ino)).size, 4, r.stdout);
+      assert.equal(ino.a, String(fs.statSync(path.join(dir, 'a')).ino), 'host number kept');
+    } finally {
+      for (const m of mounted) execFileSync('umount', [m]);
+    }
+  });
+
+  it('holds 3,000 volume files open at once with --ulimit nofile=5000:5000', () => {
+    const dir = hostDir();
+    for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(dir, `f${i}`), '');
+    // busybox tail -f opens every file up front and holds them open.
+    const script = [
+      'cd /data && tail -f f* >/dev/null 2>/tmp/err & p=$!',
+      'n=0; while [ $n -lt 120 ] && [ $(ls /proc/$p/fd | wc -l) -lt 3003 ] && [ ! -s /tmp/err ]',
+      'do sleep 1; n=$((n+1)); done',
+      'ls /proc/$p/fd | wc -l; head -3 /tmp/err; kill $p',
+    ].join('\n');
+    const r = docker([
+      'run',
+      '--rm',
+      `--runtime=${RUNTIME}`,
+      '--ulimit',
+      'nofile=5000:5000',
+      '-v',
+      `${dir}:/data`,
+      IMAGE,
+      'sh',
+      '-c',
+      script,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '3003'); // stdin, stdout, stderr and the 3,000
+  });
+
   it('cannot hard-link a file from outside the volume into it', () => {
     const dir = hostDir();
     const r = run(
