@@ -58,10 +58,10 @@ export class QemuBackend implements Backend {
     const io = 'format=raw,if=none,cache=unsafe,discard=unmap,werror=report,rerror=report';
     const drive = `id=root,file=${vm.drivePath},${io}${vm.driveReadonly ? ',readonly=on' : ''}`;
     const layer = vm.layerPath
-      ? [
-          '-drive',
-          `id=layer,file=${vm.layerPath},${io}`,
-        ].concat(['-device', `virtio-blk-${bus},drive=layer`])
+      ? ['-drive', `id=layer,file=${vm.layerPath},${io}`].concat([
+          '-device',
+          `virtio-blk-${bus},drive=layer`,
+        ])
       : [];
     const tcg = s.qemuAccel === 'tcg';
     const tscKhz = tcg ? hostTscKhz() : undefined;
