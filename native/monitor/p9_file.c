@@ -506,9 +506,7 @@ int p9_readdir(struct p9_server *s, struct p9_in *in, struct p9_out *out)
             uint64_t path;
             if ((err = p9_qid_path(&s->qids, dir.st_dev, d->ino, &path)) != 0)
                 return err;
-            p9_put8(out, d->type == DT_DIR    ? P9_QTDIR
-                         : d->type == DT_LNK ? P9_QTSYMLINK
-                                             : P9_QTFILE);
+            p9_put8(out, p9_qid_type(DTTOIF(d->type)));
             p9_put32(out, 0);
             p9_put64(out, path);
             p9_put64(out, (uint64_t)d->off);

@@ -58,11 +58,12 @@ function populate(dir: string): void {
 }
 
 /** What a script prints in a container of the given runtime with dir at /data. */
-function runIn(runtime: string, dir: string, script: string) {
+function runIn(runtime: string, dir: string, script: string, flags: string[] = []) {
   return docker([
     'run',
     '--rm',
     `--runtime=${runtime}`,
+    ...flags,
     '-v',
     `${dir}:/data`,
     IMAGE,
@@ -335,19 +336,7 @@ describe('volumes: the guest cannot reach host paths outside the volume', () => 
       'do sleep 1; n=$((n+1)); done',
       'ls /proc/$p/fd | wc -l; head -3 /tmp/err; kill $p',
     ].join('\n');
-    const r = docker([
-      'run',
-      '--rm',
-      `--runtime=${RUNTIME}`,
-      '--ulimit',
-      'nofile=5000:5000',
-      '-v',
-      `${dir}:/data`,
-      IMAGE,
-      'sh',
-      '-c',
-      script,
-    ]);
+    const r = runIn(RUNTIME, dir, script, ['--ulimit', 'nofile=5000:5000']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), '3003'); // stdin, stdout, stderr and the 3,000
   });
