@@ -18,7 +18,15 @@ stop_started_dockerd() {
         pid=$(pidof containerd 2>/dev/null) && kill $pid 2>/dev/null || true
     fi
 }
-trap stop_started_dockerd EXIT
+# The tests' scratch files (bundles, images, volumes) go to a directory of
+# this run's own, removed at the end whatever the tests left in it.
+TMPDIR=$(mktemp -d /tmp/dock-fire-tests.XXXXXX)
+export TMPDIR
+cleanup() {
+    stop_started_dockerd
+    rm -rf "$TMPDIR" 2>/dev/null || true
+}
+trap cleanup EXIT
 
 ./install.sh --no-demo
 # What the tests drive a terminal with: tmux, and script from util-linux.

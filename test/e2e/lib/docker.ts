@@ -5,6 +5,7 @@
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** The runtime under test: the installed one, or a checkout's (scripts/dev-runtime.sh). */
@@ -62,9 +63,20 @@ export function runWith(
 
 /** `docker run -d --runtime=dock-fire IMAGE ...command`: the new container's id. */
 export function detached(command: string[], flags: string[] = []): string {
-  const r = docker(['run', '-d', `--runtime=${RUNTIME}`, ...flags, IMAGE, ...command]);
-  if (r.status !== 0) throw new Error(`docker run -d: ${r.stderr}`);
-  return r.stdout.trim();
+  // Docker keeps a container whose start failed: its id, to remove it then.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'df-cid-'));
+  const cidfile = path.join(dir, 'cid');
+  try {
+    const argv = ['run', '-d', `--cidfile=${cidfile}`, `--runtime=${RUNTIME}`, ...flags];
+    const r = docker([...argv, IMAGE, ...command]);
+    if (r.status !== 0) {
+      if (fs.existsSync(cidfile)) docker(['rm', '-f', fs.readFileSync(cidfile, 'utf8').trim()]);
+      throw new Error(`docker run -d: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Builds (once per run) the busybox test image, with the repo's own script. */
