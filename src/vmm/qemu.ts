@@ -114,8 +114,11 @@ export class QemuBackend implements Backend {
       '-device',
       `virtio-net-${bus},netdev=net0`,
       ...layer,
+      // max_ports: the guest sets up two virtqueues per possible port when it
+      // probes the device, and QEMU's default of 31 made that 64 queues (2 MiB
+      // of guest RAM). Port 0 is kept for a console, then the agent, volumes.
       '-device',
-      `virtio-serial-${bus}`,
+      `virtio-serial-${bus},max_ports=${2 + vm.volumes}`,
       '-chardev',
       `socket,id=agent,path=${AGENT_SOCKET}`,
       '-device',

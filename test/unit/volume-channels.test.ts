@@ -16,6 +16,13 @@ describe('volume channels under QEMU', () => {
     assert.match(args, /-device virtserialport,chardev=vol1,name=dock-fire\.vol\.1/);
   });
 
+  it('sizes the serial device to its ports: console slot, agent, volumes', () => {
+    const args = (volumes: number) =>
+      new QemuBackend(loadSettings({})).plan({ ...vm, volumes }).argv.join(' ');
+    assert.match(args(2), /-device virtio-serial-device,max_ports=4 /);
+    assert.match(args(0), /-device virtio-serial-device,max_ports=2 /);
+  });
+
   it('adds none without volumes', () => {
     const plan = new QemuBackend(loadSettings({})).plan({ ...vm, volumes: 0 });
     assert.deepEqual(plan.volumeSockets, []);
