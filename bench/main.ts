@@ -168,6 +168,7 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     rows.push(
       row('idle: private host overhead (no shared pages)', 'KiB', kib('privateOverheadKiB')),
     );
+    rows.push(row('idle: anonymous host overhead (per container)', 'KiB', kib('anonOverheadKiB')));
     extra.memory = { guestMiB, samples, runcProcessKiB: theirs };
   }
   if (want('throughput')) {

@@ -15,6 +15,12 @@ export interface MemorySample {
   overheadKiB?: number;
   /** Memory this container alone holds: private pages, guest RAM excluded. */
   privateOverheadKiB?: number;
+  /**
+   * Anonymous pages beside guest RAM: what one more container adds once the
+   * binaries' pages are in the page cache, shared by every VM (with one VM
+   * running they count as private above).
+   */
+  anonOverheadKiB?: number;
   processKiB?: number;
   guestMiB?: number;
 }
@@ -28,6 +34,7 @@ interface Mapping {
   sizeKiB: number;
   rssKiB: number;
   privateKiB: number;
+  anonKiB: number;
 }
 
 function mappings(pid: number): Mapping[] {
@@ -38,6 +45,7 @@ function mappings(pid: number): Mapping[] {
     sizeKiB: field(block, 'Size'),
     rssKiB: field(block, 'Rss'),
     privateKiB: field(block, 'Private_Clean') + field(block, 'Private_Dirty'),
+    anonKiB: field(block, 'Anonymous'),
   }));
 }
 
@@ -60,6 +68,13 @@ export function privateBesideGuestKiB(pid: number, guestMiB: number): number {
   return mappings(pid)
     .filter((m) => !isGuestRam(m, guestMiB))
     .reduce((sum, m) => sum + m.privateKiB, 0);
+}
+
+/** Anonymous pages outside guest RAM (heap, stacks, relocated data, TCG's buffer). */
+export function anonBesideGuestKiB(pid: number, guestMiB: number): number {
+  return mappings(pid)
+    .filter((m) => !isGuestRam(m, guestMiB))
+    .reduce((sum, m) => sum + m.anonKiB, 0);
 }
 
 export async function idleMemory(
@@ -88,6 +103,7 @@ export async function idleMemory(
       overheadKiB: monitorKiB + vmmKiB - vmmGuestRamKiB,
       privateOverheadKiB:
         privateBesideGuestKiB(pid, guestMiB) + privateBesideGuestKiB(vmm.pid, guestMiB),
+      anonOverheadKiB: anonBesideGuestKiB(pid, guestMiB) + anonBesideGuestKiB(vmm.pid, guestMiB),
       guestMiB,
     };
   } finally {
