@@ -34,6 +34,22 @@ export function hostTscKhz(cpuinfo = '/proc/cpuinfo'): number | undefined {
   return Math.round(mhz * 1000);
 }
 
+/** The guest kernel's tick rate (CONFIG_HZ_100 in kernel/guest.config). */
+const GUEST_KERNEL_HZ = 100;
+
+/**
+ * Kernel arguments that hand the guest the host's TSC rate instead of letting
+ * it measure: tsc_early_khz (see hostTscKhz), and lpj, the delay loop's TSC
+ * cycles per tick. Each secondary vCPU otherwise calibrates that loop against
+ * the tick at start-up, ~180 ms per vCPU under TCG (sometimes failing to
+ * settle). A kernel with a faster tick than assumed gets a larger lpj than
+ * its own, so its short delays run long, never short.
+ */
+export function tscKernelArgs(tscKhz: number | undefined): string[] {
+  if (!tscKhz) return [];
+  return [`tsc_early_khz=${tscKhz}`, `lpj=${Math.round((tscKhz * 1000) / GUEST_KERNEL_HZ)}`];
+}
+
 export class QemuBackend implements Backend {
   readonly name = 'qemu' as const;
 
@@ -68,7 +84,7 @@ export class QemuBackend implements Backend {
     const cmdline = [
       BASE_KERNEL_ARGS,
       pci ? '' : 'pci=off',
-      tscKhz ? `tsc_early_khz=${tscKhz}` : '',
+      ...tscKernelArgs(tscKhz),
       // TCG's CPU has no TSC-deadline timer, so the kernel calibrates the
       // local APIC timer against jiffies, then verifies it: 10 ticks each,
       // ~250 ms of a ~650 ms kernel boot. The PIT drives the tick instead

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadSettings } from '../../src/config/settings';
 import { firecrackerConfig } from '../../src/vmm/firecracker';
-import { QemuBackend } from '../../src/vmm/qemu';
+import { QemuBackend, tscKernelArgs } from '../../src/vmm/qemu';
 import { testVm } from './vm-fixture';
 
 const vm = testVm({ drivePath: '/var/lib/dock-fire/x/root.ext4', kernelArgs: 'user.arg=1' });
@@ -29,6 +29,12 @@ describe('the guest kernel command line', () => {
   it('QEMU under TCG skips the APIC timer; under KVM keeps it (TSC deadline)', () => {
     assert.ok(qemuCmdline('tcg').includes('noapictimer'));
     assert.ok(!qemuCmdline('kvm').includes('noapictimer'));
+  });
+
+  // Each secondary vCPU calibrated its delay loop for ~180 ms under TCG.
+  it('gives the guest the TSC rate and the delay loop per 100 Hz tick, when known', () => {
+    assert.deepEqual(tscKernelArgs(2_596_144), ['tsc_early_khz=2596144', 'lpj=25961440']);
+    assert.deepEqual(tscKernelArgs(undefined), []);
   });
 
   it('Firecracker boots with the same arguments', () => {
