@@ -16,6 +16,9 @@ const linkSchema = z.array(z.object({ ifname: z.string(), ifalias: z.string().op
 
 export async function collectNetworkGarbage(): Promise<string[]> {
   const removed: string[] = [];
+  // No lease directory: NAT mode never ran here, so nothing of it is left
+  // (and gc, which only removes, creates nothing).
+  if (!fs.existsSync(NAT_DIR)) return removed;
   const live = await withLeases(NAT_DIR, (leases) => {
     for (let i = leases.length - 1; i >= 0; i--) {
       if (fs.existsSync(leases[i].stateDir)) continue;
