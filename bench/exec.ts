@@ -1,5 +1,6 @@
 /** Timed child processes for the benchmark: every run bounded by a timeout. */
 import { spawn, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
 
 export interface RunResult {
   code: number | null;
@@ -45,22 +46,52 @@ export function run(
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       resolve({ code, ms, stdout, stderr, timedOut });
     };
+    // A command that cannot start (ENOENT, EACCES) says so where its stderr would be.
     child.on('error', (err) => {
-      stderr += String(err);
+      stderr += `${err.message}\n`;
       done(null);
     });
     child.on('close', (code) => done(code));
   });
 }
 
+/** Lines that point at a command's --help, which say nothing of what went wrong. */
+const USAGE_NOISE = /^(See|Run) '.*--help'|^Usage:/;
+
+/** What went wrong, in one line: the first line of stderr that is not usage noise. */
+export function reason(r: RunResult): string {
+  if (r.timedOut) return 'timed out';
+  const line = r.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !USAGE_NOISE.test(l));
+  const text = line ?? `exit ${r.code}`;
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
 /** Like run, but throws with the command's stderr when it fails. */
 export async function must(argv: string[], timeoutMs?: number): Promise<RunResult> {
   const r = await run(argv, { timeoutMs });
-  if (r.code !== 0) {
-    const why = r.timedOut ? 'timed out' : r.stderr.trim().split('\n').pop();
-    throw new Error(`${argv.join(' ')}: ${why || `exit ${r.code}`}`);
-  }
+  if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${reason(r)}`);
   return r;
+}
+
+/**
+ * A runtime's create, its output appended to logFile instead of pipes (it
+ * hands its stdio to the container: with pipes the run would last as long
+ * as the container). Throws with what this create wrote there if it fails.
+ */
+export async function mustCreate(argv: string[], logFile: string): Promise<RunResult> {
+  const fd = fs.openSync(logFile, 'a');
+  try {
+    const offset = fs.fstatSync(fd).size;
+    const r = await run(argv, { logFd: fd, timeoutMs: 120_000 });
+    if (r.code === 0) return r;
+    const written = fs.readFileSync(logFile, 'utf8').slice(offset);
+    throw new Error(`${argv.join(' ')}: ${reason({ ...r, stderr: r.stderr + written })}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {
