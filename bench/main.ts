@@ -20,6 +20,8 @@ import { ratio, summarize, type Row, type Summary } from './stats';
 import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
 import { timeVerbs } from './verbs';
 
+const SECTIONS = ['verbs', 'cli', 'docker', 'memory', 'throughput', 'rootfs', 'burst'];
+
 interface Options {
   quick: boolean;
   runtime: string;
@@ -55,9 +57,17 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--rootfs-cache-mib':
         o.rootfsCacheMiB = Number(value());
+        if (!Number.isInteger(o.rootfsCacheMiB) || o.rootfsCacheMiB < 0) {
+          throw new Error('--rootfs-cache-mib takes a whole number of MiB (0: no cache)');
+        }
         break;
       case '--only':
         o.only = value().split(',');
+        for (const s of o.only) {
+          if (!SECTIONS.includes(s)) {
+            throw new Error(`--only: no section '${s}' (sections: ${SECTIONS.join(', ')})`);
+          }
+        }
         break;
       default:
         throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
