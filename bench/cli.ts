@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Runtime } from './bundle';
+import { register, registerPath } from './cleanup';
 import { run } from './exec';
 
 export interface CliTimes {
@@ -50,7 +51,9 @@ export async function timeCreated(
   reps: number,
 ): Promise<{ state: CliTimes; kill: CliTimes }> {
   const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
+  const stop = register(`sleep ${sleeper.pid}`, async () => sleeper.kill('SIGKILL'));
   const id = `bench-cli-${process.pid}`;
+  const remove = registerPath(path.join(root, id));
   try {
     const stat = fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
     const startTime = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
@@ -76,7 +79,7 @@ export async function timeCreated(
       kill: await time([...rt.argv, 'kill', id, '18'], reps),
     };
   } finally {
-    sleeper.kill('SIGKILL');
-    fs.rmSync(path.join(root, id), { recursive: true, force: true });
+    await remove();
+    await stop();
   }
 }

@@ -10,12 +10,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exportRootfs, runtimes, writeBundle, type Runtime } from './bundle';
+import { exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
+import { cleanUp, cleanUpOnSignals, interrupted, registerPath } from './cleanup';
 import { timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
-import { run } from './exec';
 import { idleMemory, type MemorySample } from './memory';
 import { rootfsFigure, type RootfsFigure } from './rootfs';
+import { removeLeftScratch, RUN_DIR, STATE_ROOT } from './scratch';
 import { ratio, summarize, type Row, type Summary } from './stats';
 import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
 import { timeVerbs } from './verbs';
@@ -111,7 +112,7 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 }
 
-async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) {
+async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string, rootfs: string) {
   const reps = o.quick ? 3 : 10;
   const want = (s: string) => !o.only || o.only.includes(s);
   const rows: Row[] = [];
@@ -119,7 +120,7 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   let accel: string | undefined;
 
   if (want('verbs')) {
-    await writeBundle(bundle, ['true']);
+    await writeBundle(bundle, rootfs, ['true']);
     const ours = await timeVerbs(df, bundle, reps);
     const theirs = await timeVerbs(runc, bundle, reps);
     accel = ours.accel;
@@ -164,7 +165,7 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     const samples: MemorySample[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < (o.quick ? 1 : 3); i++) {
-      await writeBundle(bundle, ['sleep', '600']);
+      await writeBundle(bundle, rootfs, ['sleep', '600']);
       samples.push(await idleMemory(df, bundle, guestMiB, 3000));
       theirs.push((await idleMemory(runc, bundle, guestMiB, 3000)).processKiB ?? 0);
     }
@@ -182,7 +183,7 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     extra.memory = { guestMiB, samples, runcProcessKiB: theirs };
   }
   if (want('throughput')) {
-    await writeBundle(bundle, THROUGHPUT_ARGS);
+    await writeBundle(bundle, rootfs, THROUGHPUT_ARGS);
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < (o.quick ? 1 : 3); i++) {
@@ -194,8 +195,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   if (want('rootfs')) {
     const figures: RootfsFigure[] = [];
     for (const mib of o.quick ? [10, 300] : [10, 300, 1024]) {
-      const work = '/var/lib/dock-fire-bench/rootfs';
-      figures.push(await rootfsFigure(path.join(bundle, 'rootfs'), mib, work, o.rootfsCacheMiB));
+      const work = path.join(RUN_DIR, 'rootfs');
+      figures.push(await rootfsFigure(rootfs, mib, work, o.rootfsCacheMiB));
     }
     for (const f of figures) {
       rows.push(row(`rootfs ${f.mib} MiB: first start`, 'ms', [f.firstMs]));
@@ -206,8 +207,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   if (want('burst')) {
     const bursts: BurstResult[] = [];
     for (const n of o.quick ? [20] : [20, 50]) {
-      const ours = await burst(o.runtime, o.image, n, n * 20_000);
-      const theirs = await burst('runc', o.image, n, n * 20_000);
+      const ours = await burst(o.runtime, o.image, n, n * 20_000, RUN_DIR);
+      const theirs = await burst('runc', o.image, n, n * 20_000, RUN_DIR);
       bursts.push(ours, theirs);
       const r = row(`${n} at once: total`, 'ms', [ours.totalMs], [theirs.totalMs], accel);
       r.name += ` (right exit codes: ${ours.rightCodes}/${n} vs ${theirs.rightCodes}/${n})`;
@@ -220,40 +221,53 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const stateRoot = `/run/dock-fire-bench-${process.pid}`;
-  const [df, runc] = runtimes(o.runtime, stateRoot);
-  const bundle = '/var/tmp/dock-fire-bench-bundle';
-  await exportRootfs(o.image, bundle);
-
-  const started = new Date();
-  const info = machine();
+  cleanUpOnSignals();
   try {
-    const { rows, extra, accel } = await sections(o, df, runc, bundle);
-    printTable(rows);
-    const result = {
-      label: o.label,
-      date: started.toISOString(),
-      seconds: (Date.now() - started.getTime()) / 1000,
-      machine: { ...info, loadAvgAtEnd: os.loadavg() },
-      accelerator: accel,
-      runtime: o.runtime,
-      quick: o.quick,
-      rows,
-      ...extra,
-    };
-    const dir = path.join(__dirname, '..', '..', 'bench', 'results');
-    fs.mkdirSync(dir, { recursive: true });
-    const name = `${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${o.label ? `-${o.label}` : ''}.json`;
-    fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(
-      `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
-    );
+    await measure(o);
   } finally {
-    await run(['rm', '-rf', stateRoot]);
+    await cleanUp();
   }
 }
 
+async function measure(o: Options) {
+  await removeLeftScratch();
+  registerPath(STATE_ROOT);
+  registerPath(RUN_DIR);
+  const bundle = path.join(RUN_DIR, 'bundle');
+  fs.mkdirSync(bundle, { recursive: true });
+  const [df, runc] = runtimes(o.runtime, STATE_ROOT);
+  const image = { name: o.image, id: await imageId(o.image) };
+  const rootfs = await exportImage(image.id);
+
+  const started = new Date();
+  const info = machine();
+  const { rows, extra, accel } = await sections(o, df, runc, bundle, rootfs);
+  if (interrupted()) return;
+  printTable(rows);
+  const result = {
+    label: o.label,
+    date: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    machine: { ...info, loadAvgAtEnd: os.loadavg() },
+    accelerator: accel,
+    runtime: o.runtime,
+    image,
+    quick: o.quick,
+    rows,
+    ...extra,
+  };
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const name = `${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${o.label ? `-${o.label}` : ''}.json`;
+  fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
+  );
+}
+
 main().catch((err) => {
+  // A stopped run's sections fail on refused commands: the signal's line says it all.
+  if (interrupted()) return;
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import type { Runtime } from './bundle';
-import { must, mustCreate, run, sleep } from './exec';
+import { registerContainer } from './cleanup';
+import { must, mustCreate, sleep } from './exec';
 import { statePid, vmmOf } from './verbs';
 
 export interface MemorySample {
@@ -84,6 +85,7 @@ export async function idleMemory(
   settleMs: number,
 ): Promise<MemorySample> {
   const id = `bench-mem-${process.pid}`;
+  const remove = registerContainer(rt, id);
   try {
     await mustCreate([...rt.argv, 'create', '--bundle', bundle, id], `${bundle}/bench.log`);
     const pid = statePid(rt, id, (await must([...rt.argv, 'state', id])).stdout);
@@ -106,6 +108,6 @@ export async function idleMemory(
       guestMiB,
     };
   } finally {
-    await run([...rt.argv, 'delete', '--force', id]);
+    await remove();
   }
 }

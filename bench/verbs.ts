@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Runtime } from './bundle';
-import { must, mustCreate, run, waitGone } from './exec';
+import { registerContainer } from './cleanup';
+import { must, mustCreate, waitGone } from './exec';
 import { parseMonitorLog, split, type Split } from './monitor-log';
 
 export interface VerbSamples {
@@ -69,10 +70,11 @@ export async function timeVerbs(rt: Runtime, bundle: string, reps: number): Prom
   const s: VerbSamples = { create: [], state: [], start: [], delete: [], splits: [] };
   for (let i = 0; i < reps; i++) {
     const id = `bench-${process.pid}-${i}`;
+    const remove = registerContainer(rt, id);
     try {
       await oneRound(rt, bundle, id, s);
     } finally {
-      await run([...rt.argv, 'delete', '--force', id]);
+      await remove();
     }
   }
   return s;
