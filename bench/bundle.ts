@@ -16,9 +16,10 @@ export interface Runtime {
   isRunc: boolean;
 }
 
-export function runtimes(dockFireName: string, stateRoot: string): Runtime[] {
+/** dock-fire by its name in Docker and the binary that runs it (checks.ts), and runc. */
+export function runtimes(dockFire: string, binary: string, stateRoot: string): Runtime[] {
   return [
-    { name: dockFireName, argv: [dockFireName, '--root', `${stateRoot}/df`], isRunc: false },
+    { name: dockFire, argv: [binary, '--root', `${stateRoot}/df`], isRunc: false },
     { name: 'runc', argv: ['runc', '--root', `${stateRoot}/runc`], isRunc: true },
   ];
 }

@@ -9,18 +9,37 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Runtime } from './bundle';
 import { register, registerPath } from './cleanup';
-import { run } from './exec';
+import { reason, run } from './exec';
 
 export interface CliTimes {
   wall: number[];
   cpu: number[];
 }
 
-async function time(argv: string[], reps: number, env?: NodeJS.ProcessEnv): Promise<CliTimes> {
+/** How a timed command must end: a figure of a command that failed otherwise is no figure. */
+interface Expected {
+  code: number;
+  stderr?: RegExp;
+}
+
+const SUCCEEDS: Expected = { code: 0 };
+/** A verb on a missing container: runc and dock-fire both exit 1 and say so. */
+const NOT_FOUND: Expected = { code: 1, stderr: /does not exist/ };
+
+async function time(
+  argv: string[],
+  expected: Expected,
+  reps: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<CliTimes> {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
     const r = await run(['/usr/bin/time', '-f', 'cpu %U %S', ...argv], { env });
+    if (r.code !== expected.code || (expected.stderr && !expected.stderr.test(r.stderr))) {
+      const want = `exit ${expected.code}${expected.stderr ? ` with ${expected.stderr}` : ''}`;
+      throw new Error(`${argv.join(' ')}: ${reason(r)} (expected ${want})`);
+    }
     wall.push(r.ms);
     const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
     if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
@@ -30,14 +49,14 @@ async function time(argv: string[], reps: number, env?: NodeJS.ProcessEnv): Prom
 
 /** A verb on a missing container: start-up plus writing the error. */
 export function timeMissing(rt: Runtime, verb: string[], reps: number): Promise<CliTimes> {
-  return time([...rt.argv, verb[0], 'no-such-container', ...verb.slice(1)], reps);
+  return time([...rt.argv, verb[0], 'no-such-container', ...verb.slice(1)], NOT_FOUND, reps);
 }
 
 /** Node alone, as the runtime's wrappers start it (without NODE_EXTRA_CA_CERTS). */
 export function timeNode(reps: number): Promise<CliTimes> {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
-  return time([process.execPath, '-e', '0'], reps, env);
+  return time([process.execPath, '-e', '0'], SUCCEEDS, reps, env);
 }
 
 /**
@@ -75,8 +94,8 @@ export async function timeCreated(
     };
     fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state));
     return {
-      state: await time([...rt.argv, 'state', id], reps),
-      kill: await time([...rt.argv, 'kill', id, '18'], reps),
+      state: await time([...rt.argv, 'state', id], SUCCEEDS, reps),
+      kill: await time([...rt.argv, 'kill', id, '18'], SUCCEEDS, reps),
     };
   } finally {
     await remove();

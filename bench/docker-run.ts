@@ -3,6 +3,7 @@
  * started at once, each exiting with its own code, all checked.
  */
 import fs from 'node:fs';
+import type { Runtime } from './bundle';
 import { register, registerDocker } from './cleanup';
 import { must, run, type RunResult } from './exec';
 
@@ -14,7 +15,7 @@ const DOCKER_RUNTIME_ROOT = '/run/docker/runtime-runc/moby';
  * is removed by Docker without a runtime `delete` (docs/limitations.md): the
  * harness deletes what is left, so a run leaves nothing behind.
  */
-async function deleteLeftover(runtime: string, cidFile: string): Promise<void> {
+async function deleteLeftover(rt: Runtime, cidFile: string): Promise<void> {
   let id: string;
   try {
     id = fs.readFileSync(cidFile, 'utf8').trim();
@@ -22,12 +23,8 @@ async function deleteLeftover(runtime: string, cidFile: string): Promise<void> {
     return;
   }
   fs.rmSync(cidFile, { force: true });
-  if (
-    runtime !== 'runc' &&
-    /^[0-9a-f]{64}$/.test(id) &&
-    fs.existsSync(`${DOCKER_RUNTIME_ROOT}/${id}`)
-  ) {
-    const argv = [runtime, '--root', DOCKER_RUNTIME_ROOT, 'delete', '--force', id];
+  if (!rt.isRunc && /^[0-9a-f]{64}$/.test(id) && fs.existsSync(`${DOCKER_RUNTIME_ROOT}/${id}`)) {
+    const argv = [rt.argv[0], '--root', DOCKER_RUNTIME_ROOT, 'delete', '--force', id];
     await run(argv, { cleanup: true });
   }
 }
@@ -60,26 +57,26 @@ export interface BurstResult {
  * Their cidfiles go in dir, the run's own.
  */
 export async function burst(
-  runtime: string,
+  rt: Runtime,
   image: string,
   n: number,
   timeoutMs: number,
   dir: string,
 ): Promise<BurstResult> {
-  const prefix = `dfbench-${process.pid}-${runtime}-${n}`;
+  const prefix = `dfbench-${process.pid}-${rt.name}-${n}`;
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const cidFile = (i: number) => `${dir}/${prefix}-${i}.cid`;
   const command = (i: number) => ['sh', '-c', `exit ${(i % 100) + 1}`];
   // Docker's own removal first, then what a failed start left to the runtime.
   const removeLeftovers = register(`Docker containers ${prefix}-*`, async () => {
     await run(['docker', 'rm', '-f', ...names], { cleanup: true, timeoutMs: 300_000 });
-    await Promise.all(names.map((_, i) => deleteLeftover(runtime, cidFile(i))));
+    await Promise.all(names.map((_, i) => deleteLeftover(rt, cidFile(i))));
   });
   const t0 = Date.now();
   const runs: Promise<RunResult>[] = [];
   for (let i = 0; i < n; i++) {
     const flags = [...RUN_FLAGS, '--name', names[i], '--cidfile', cidFile(i)];
-    const argv = ['docker', 'run', ...flags, `--runtime=${runtime}`, image, ...command(i)];
+    const argv = ['docker', 'run', ...flags, `--runtime=${rt.name}`, image, ...command(i)];
     runs.push(run(argv, { timeoutMs }));
   }
   const results = await Promise.all(runs);

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
 import { cleanUp, cleanUpOnSignals, interrupted, registerPath } from './cleanup';
+import { checkRuntime } from './checks';
 import { timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
 import { idleMemory, type MemorySample } from './memory';
@@ -155,8 +156,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string, 
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < reps; i++) {
-      ours.push(await dockerRunTrue(o.runtime, o.image));
-      theirs.push(await dockerRunTrue('runc', o.image));
+      ours.push(await dockerRunTrue(df.name, o.image));
+      theirs.push(await dockerRunTrue(runc.name, o.image));
     }
     rows.push(row('docker run --rm IMG true', 'ms', ours, theirs, accel));
   }
@@ -207,8 +208,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string, 
   if (want('burst')) {
     const bursts: BurstResult[] = [];
     for (const n of o.quick ? [20] : [20, 50]) {
-      const ours = await burst(o.runtime, o.image, n, n * 20_000, RUN_DIR);
-      const theirs = await burst('runc', o.image, n, n * 20_000, RUN_DIR);
+      const ours = await burst(df, o.image, n, n * 20_000, RUN_DIR);
+      const theirs = await burst(runc, o.image, n, n * 20_000, RUN_DIR);
       bursts.push(ours, theirs);
       const r = row(`${n} at once: total`, 'ms', [ours.totalMs], [theirs.totalMs], accel);
       r.name += ` (right exit codes: ${ours.rightCodes}/${n} vs ${theirs.rightCodes}/${n})`;
@@ -235,7 +236,8 @@ async function measure(o: Options) {
   registerPath(RUN_DIR);
   const bundle = path.join(RUN_DIR, 'bundle');
   fs.mkdirSync(bundle, { recursive: true });
-  const [df, runc] = runtimes(o.runtime, STATE_ROOT);
+  const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
+  const [df, runc] = runtimes(o.runtime, binary, STATE_ROOT);
   const image = { name: o.image, id: await imageId(o.image) };
   const rootfs = await exportImage(image.id);
 
