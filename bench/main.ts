@@ -113,6 +113,23 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 }
 
+/** Writes bench/results/STEM.json, or STEM-2.json and so on: never over another run's. */
+function writeResult(stem: string, result: object): string {
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  for (let n = 1; ; n++) {
+    const name = `${stem}${n > 1 ? `-${n}` : ''}.json`;
+    try {
+      fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`, {
+        flag: 'wx',
+      });
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string, rootfs: string) {
   const reps = o.quick ? 3 : 10;
   const want = (s: string) => !o.only || o.only.includes(s);
@@ -258,10 +275,8 @@ async function measure(o: Options) {
     rows,
     ...extra,
   };
-  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const name = `${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${o.label ? `-${o.label}` : ''}.json`;
-  fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`);
+  const stem = started.toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const name = writeResult(`${stem}${o.label ? `-${o.label}` : ''}`, result);
   console.log(
     `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
   );
