@@ -44,6 +44,8 @@ export async function dockerRunTrue(runtime: string, image: string): Promise<num
 }
 
 export interface BurstResult {
+  /** The runtime's name in Docker. */
+  runtime: string;
   n: number;
   totalMs: number;
   rightCodes: number;
@@ -87,5 +89,6 @@ export async function burst(
   const errors = results
     .filter((r, i) => r.code !== (i % 100) + 1)
     .map((r) => (r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0]));
-  return { n, totalMs, rightCodes, timedOut, errors: [...new Set(errors)].slice(0, 5) };
+  const distinct = [...new Set(errors)].slice(0, 5);
+  return { runtime: rt.name, n, totalMs, rightCodes, timedOut, errors: distinct };
 }

@@ -5,6 +5,8 @@ export interface Summary {
   min: number;
   max: number;
   n: number;
+  /** Every sample, in the order taken. */
+  samples: number[];
 }
 
 /** One line of the results: a figure of dock-fire's beside runc's for the same work. */
@@ -22,7 +24,7 @@ export function summarize(samples: number[]): Summary | undefined {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length, samples };
 }
 
 /** dock-fire's median over runc's, when both exist. */
