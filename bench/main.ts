@@ -83,7 +83,7 @@ function parseArgs(argv: string[]): Options {
 function row(name: string, unit: string, ours: number[], theirs: number[] = [], accel?: string) {
   const dockFire = summarize(ours);
   const runc = summarize(theirs);
-  return { name, unit, dockFire, runc, ratio: ratio(dockFire, runc), accel };
+  return { name, unit, dockFire, runc, ratio: ratio(unit, dockFire, runc), accel };
 }
 
 function machine() {
@@ -105,7 +105,8 @@ function fmt(s?: Summary): string {
 }
 
 function printTable(rows: Row[]): void {
-  const lines = [['figure', 'unit', 'dock-fire median (min-max)', 'runc', 'ratio', 'accel']];
+  const header = ['figure', 'unit', 'dock-fire median (min-max)', 'runc', "x runc's cost", 'accel'];
+  const lines = [header];
   for (const r of rows) {
     const ratioText = r.ratio === undefined ? '-' : `${r.ratio.toFixed(1)}x`;
     lines.push([r.name, r.unit, fmt(r.dockFire), fmt(r.runc), ratioText, r.accel ?? '']);
