@@ -1,8 +1,8 @@
 /**
  * What a run needs, checked before it measures anything, each failure one
  * line that says what to do: the runtime (a binary for the sections that
- * call it directly, a Docker registration for those that go through Docker)
- * and runc.
+ * call it directly, a Docker registration for those that go through Docker),
+ * runc and /usr/bin/time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +26,13 @@ function onPath(name: string): string | undefined {
     .split(':')
     .map((dir) => path.join(dir || '.', name))
     .find(executable);
+}
+
+/** Tools the sections use beside the runtimes. */
+export function checkTools(sections: string[]): void {
+  if (sections.includes('cli') && !executable('/usr/bin/time')) {
+    throw new Error("/usr/bin/time not found, which cli uses: install Debian's time package");
+  }
 }
 
 /** Docker's runtimes by name, with the path of each (runc's is its bare name). */

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
 import { cleanUp, cleanUpOnSignals, interrupted, registerPath } from './cleanup';
-import { checkRuntime } from './checks';
-import { timeCreated, timeMissing, timeNode } from './cli';
+import { checkRuntime, checkTools } from './checks';
+import { CPU_CALLS, timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
 import { idleMemory, type MemorySample } from './memory';
 import { rootfsFigure, type RootfsFigure } from './rootfs';
@@ -162,20 +162,23 @@ async function sections(
   }
   if (want('cli')) {
     // Start-up alone, with no VM running beside it (bench/cli.ts).
+    const perCall = `mean of ${CPU_CALLS}`;
     for (const verb of [['state'], ['kill', '9'], ['delete']]) {
       const ours = await timeMissing(df, verb, reps * 2);
       const theirs = await timeMissing(runc, verb, reps * 2);
       rows.push(row(`CLI start-up: ${verb[0]} (no VM), wall`, 'ms', ours.wall, theirs.wall));
-      rows.push(row(`CLI start-up: ${verb[0]} (no VM), CPU`, 'ms', ours.cpu, theirs.cpu));
+      rows.push(
+        row(`CLI start-up: ${verb[0]} (no VM), CPU, ${perCall}`, 'ms', ours.cpu, theirs.cpu),
+      );
     }
     const created = await timeCreated(df, df.argv[df.argv.indexOf('--root') + 1], reps * 2);
     for (const verb of ['state', 'kill'] as const) {
       rows.push(row(`CLI start-up: ${verb} (created), wall`, 'ms', created[verb].wall));
-      rows.push(row(`CLI start-up: ${verb} (created), CPU`, 'ms', created[verb].cpu));
+      rows.push(row(`CLI start-up: ${verb} (created), CPU, ${perCall}`, 'ms', created[verb].cpu));
     }
     const node = await timeNode(reps * 2);
     rows.push(row('CLI start-up: node -e 0, wall', 'ms', node.wall));
-    rows.push(row('CLI start-up: node -e 0, CPU', 'ms', node.cpu));
+    rows.push(row(`CLI start-up: node -e 0, CPU, ${perCall}`, 'ms', node.cpu));
   }
   if (want('docker')) {
     const ours: number[] = [];
@@ -261,6 +264,7 @@ async function measure(o: Options) {
   registerPath(RUN_DIR);
   const bundle = path.join(RUN_DIR, 'bundle');
   fs.mkdirSync(bundle, { recursive: true });
+  checkTools(o.only ?? SECTIONS);
   const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
   const [df, runc] = runtimes(o.runtime, binary, STATE_ROOT);
   const image = { name: o.image, id: await imageId(o.image) };
