@@ -5,6 +5,7 @@
  *
  * usage: bench/run.sh [--quick] [--runtime NAME] [--image IMAGE] [--label LABEL]
  *                     [--only SECTION,...] [--rootfs-cache-mib N]
+ *        bench/run.sh --clean
  * sections: verbs, cli, docker, memory, throughput, rootfs, burst
  */
 import fs from 'node:fs';
@@ -17,7 +18,7 @@ import { CPU_CALLS, timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
 import { idleMemory, type MemorySample } from './memory';
 import { rootfsFigure, type RootfsFigure } from './rootfs';
-import { removeLeftScratch, RUN_DIR, STATE_ROOT } from './scratch';
+import { clean, removeLeftScratch, RUN_DIR, STATE_ROOT } from './scratch';
 import { ratio, summarize, type Row, type Summary } from './stats';
 import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
 import { timeVerbs } from './verbs';
@@ -26,6 +27,8 @@ import { checkedAccel, vmmVersions } from './vmm';
 const SECTIONS = ['verbs', 'cli', 'docker', 'memory', 'throughput', 'rootfs', 'burst'];
 
 interface Options {
+  /** Remove the caches and what killed runs left, and measure nothing. */
+  clean: boolean;
   quick: boolean;
   runtime: string;
   image: string;
@@ -37,6 +40,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
+    clean: false,
     quick: false,
     runtime: 'dock-fire',
     image: 'dock-fire-test:latest',
@@ -48,6 +52,9 @@ function parseArgs(argv: string[]): Options {
     switch (argv[i]) {
       case '--quick':
         o.quick = true;
+        break;
+      case '--clean':
+        o.clean = true;
         break;
       case '--runtime':
         o.runtime = value();
@@ -249,6 +256,7 @@ async function sections(
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.clean) return clean();
   cleanUpOnSignals();
   try {
     await measure(o);

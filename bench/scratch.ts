@@ -18,6 +18,13 @@ export const RUN_DIR = path.join(BENCH_DIR, `run-${process.pid}`);
 /** The runtimes' --root for this run's containers. */
 export const STATE_ROOT = `/run/dock-fire-bench-${process.pid}`;
 
+/** Where older versions of the bench kept files, shared by every run. */
+const OLD_PATHS = [
+  '/var/tmp/dock-fire-bench-bundle',
+  '/var/tmp/dock-fire-bench-trees',
+  '/var/lib/dock-fire-bench',
+];
+
 /** dir, made by build in a directory of this run's and renamed into place once whole. */
 export async function cached(
   dir: string,
@@ -72,5 +79,19 @@ export async function removeLeftScratch(): Promise<void> {
     if (pid === undefined && p !== RUN_DIR) continue;
     await removeTree(p);
     console.error(`bench: removed ${p}, left by run ${pid ?? process.pid} that ended uncleanly`);
+  }
+}
+
+/** `--clean`: the caches, what killed runs left, and older versions' paths. */
+export async function clean(): Promise<void> {
+  await removeLeftScratch();
+  const running = entries(BENCH_DIR).filter((p) => /^run-\d+$/.test(path.basename(p)));
+  if (running.length > 0) {
+    throw new Error(`--clean: a bench is running (${running.join(', ')}); try when it ends`);
+  }
+  for (const p of [BENCH_DIR, ...OLD_PATHS]) {
+    if (!fs.existsSync(p)) continue;
+    await removeTree(p);
+    console.log(`removed ${p}`);
   }
 }
