@@ -90,17 +90,17 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+async function unmount(mount: string): Promise<void> {
+  const r = await run(['umount', mount], { cleanup: true });
+  if (r.code !== 0) throw new Error(reason(r));
+}
+
 /**
  * Removes dir, first unmounting whatever is mounted below it: rm -rf never
  * goes through a mount (a rootfs overlay's lower layer is a shared cache).
  */
 export async function removeTree(dir: string): Promise<void> {
-  for (const mount of mountsUnder(path.resolve(dir))) {
-    const r = await run(['umount', mount], { cleanup: true });
-    if (r.code !== 0) {
-      throw new Error(`${mount} stays mounted (${reason(r)}): umount it, then rm -rf ${dir}`);
-    }
-  }
+  for (const mount of mountsUnder(path.resolve(dir))) await unmount(mount);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -110,9 +110,7 @@ export function registerPath(dir: string): () => Promise<void> {
 
 export function registerMount(mount: string): () => Promise<void> {
   return register(`the mount on ${mount}`, async () => {
-    if (!mountsUnder(mount).includes(mount)) return;
-    const r = await run(['umount', mount], { cleanup: true });
-    if (r.code !== 0) throw new Error(reason(r));
+    if (mountsUnder(mount).includes(mount)) await unmount(mount);
   });
 }
 

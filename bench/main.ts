@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
+import { DEFAULT_IMAGE, exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
 import { cleanUp, cleanUpOnSignals, interrupted, registerPath } from './cleanup';
 import { checkRuntime, checkTools } from './checks';
 import { CPU_CALLS, timeCreated, timeMissing, timeNode } from './cli';
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): Options {
     clean: false,
     quick: false,
     runtime: 'dock-fire',
-    image: 'dock-fire-test:latest',
+    image: DEFAULT_IMAGE,
     label: '',
     rootfsCacheMiB: 10240,
   };
@@ -266,15 +266,16 @@ async function main() {
 }
 
 async function measure(o: Options) {
+  checkTools(o.only ?? SECTIONS);
+  const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
+  const image = { name: o.image, id: await imageId(o.image) };
+
   await removeLeftScratch();
   registerPath(STATE_ROOT);
   registerPath(RUN_DIR);
   const bundle = path.join(RUN_DIR, 'bundle');
   fs.mkdirSync(bundle, { recursive: true });
-  checkTools(o.only ?? SECTIONS);
-  const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
   const [df, runc] = runtimes(o.runtime, binary, STATE_ROOT);
-  const image = { name: o.image, id: await imageId(o.image) };
   const rootfs = await exportImage(image.id);
 
   const started = new Date();

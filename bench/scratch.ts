@@ -59,10 +59,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The run that made a path of the scratch (`run-PID`, `NAME.tmp-PID`), if it is gone. */
-function goneRun(name: string): number | undefined {
+/** The run that made a path of the scratch (`run-PID`, `NAME.tmp-PID`). */
+function runOf(name: string): number | undefined {
   const pid = Number(/^run-(\d+)$|\.tmp-(\d+)$/.exec(name)?.slice(1).find(Boolean));
-  return pid > 0 && !alive(pid) ? pid : undefined;
+  return pid > 0 ? pid : undefined;
 }
 
 function entries(dir: string): string[] {
@@ -71,21 +71,29 @@ function entries(dir: string): string[] {
 
 /**
  * Removes what runs killed before their cleanup (SIGKILL, a crash) left,
- * overlays unmounted first; one line for each.
+ * overlays unmounted first; one line for each. What cannot be removed (a
+ * busy mount) is in no run's way: it is left, with a line saying so.
  */
 export async function removeLeftScratch(): Promise<void> {
   for (const p of [...entries(BENCH_DIR), ...entries(IMAGE_CACHE), ...entries(TREE_CACHE)]) {
-    const pid = goneRun(path.basename(p));
-    if (pid === undefined && p !== RUN_DIR) continue;
-    await removeTree(p);
-    console.error(`bench: removed ${p}, left by run ${pid ?? process.pid} that ended uncleanly`);
+    const pid = runOf(path.basename(p));
+    if (pid === undefined || (alive(pid) && p !== RUN_DIR)) continue;
+    try {
+      await removeTree(p);
+      console.error(`bench: removed ${p}, left by run ${pid} that ended uncleanly`);
+    } catch (err) {
+      console.error(`bench: left ${p} of an earlier run: ${(err as Error).message}`);
+    }
   }
 }
 
 /** `--clean`: the caches, what killed runs left, and older versions' paths. */
 export async function clean(): Promise<void> {
   await removeLeftScratch();
-  const running = entries(BENCH_DIR).filter((p) => /^run-\d+$/.test(path.basename(p)));
+  const running = entries(BENCH_DIR).filter((p) => {
+    const pid = runOf(path.basename(p));
+    return pid !== undefined && alive(pid);
+  });
   if (running.length > 0) {
     throw new Error(`--clean: a bench is running (${running.join(', ')}); try when it ends`);
   }
