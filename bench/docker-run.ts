@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Runtime } from './bundle';
 import { register, registerDocker } from './cleanup';
-import { must, run, type RunResult } from './exec';
+import { must, reason, run, type RunResult } from './exec';
 
 /** Where Docker's shim keeps the runtime state of its containers (the runtime's --root). */
 const DOCKER_RUNTIME_ROOT = '/run/docker/runtime-runc/moby';
@@ -50,7 +50,7 @@ export interface BurstResult {
   totalMs: number;
   rightCodes: number;
   timedOut: number;
-  /** Distinct first stderr lines of the runs that went wrong. */
+  /** What went wrong in the runs that did, each distinct line once (exec.ts's reason). */
   errors: string[];
 }
 
@@ -86,9 +86,7 @@ export async function burst(
   const timedOut = results.filter((r) => r.timedOut).length;
   await removeLeftovers();
   const rightCodes = results.filter((r, i) => r.code === (i % 100) + 1).length;
-  const errors = results
-    .filter((r, i) => r.code !== (i % 100) + 1)
-    .map((r) => (r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0]));
+  const errors = results.filter((r, i) => r.code !== (i % 100) + 1).map(reason);
   const distinct = [...new Set(errors)].slice(0, 5);
   return { runtime: rt.name, n, totalMs, rightCodes, timedOut, errors: distinct };
 }
