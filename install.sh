@@ -34,7 +34,7 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 # 1. Debian packages.
 packages="docker.io containerd runc qemu-system-x86 e2fsprogs iproute2 iptables \
 busybox-static linux-source-6.1 flex bison libelf-dev bc build-essential libssl-dev \
-cpio xz-utils musl-tools procps ca-certificates"
+cpio xz-utils musl-tools procps ca-certificates time"
 command -v node >/dev/null 2>&1 || packages="$packages nodejs npm"
 missing=""
 for p in $packages; do

@@ -3,7 +3,9 @@
  * started at once, each exiting with its own code, all checked.
  */
 import fs from 'node:fs';
-import { must, run, type RunResult } from './exec';
+import type { Runtime } from './bundle';
+import { register, registerDocker } from './cleanup';
+import { must, reason, run, type RunResult } from './exec';
 
 /** Where Docker's shim keeps the runtime state of its containers (the runtime's --root). */
 const DOCKER_RUNTIME_ROOT = '/run/docker/runtime-runc/moby';
@@ -13,7 +15,7 @@ const DOCKER_RUNTIME_ROOT = '/run/docker/runtime-runc/moby';
  * is removed by Docker without a runtime `delete` (docs/limitations.md): the
  * harness deletes what is left, so a run leaves nothing behind.
  */
-async function deleteLeftover(runtime: string, cidFile: string): Promise<void> {
+async function deleteLeftover(rt: Runtime, cidFile: string): Promise<void> {
   let id: string;
   try {
     id = fs.readFileSync(cidFile, 'utf8').trim();
@@ -21,57 +23,70 @@ async function deleteLeftover(runtime: string, cidFile: string): Promise<void> {
     return;
   }
   fs.rmSync(cidFile, { force: true });
-  if (
-    runtime !== 'runc' &&
-    /^[0-9a-f]{64}$/.test(id) &&
-    fs.existsSync(`${DOCKER_RUNTIME_ROOT}/${id}`)
-  ) {
-    await run([runtime, '--root', DOCKER_RUNTIME_ROOT, 'delete', '--force', id]);
+  if (!rt.isRunc && /^[0-9a-f]{64}$/.test(id) && fs.existsSync(`${DOCKER_RUNTIME_ROOT}/${id}`)) {
+    const argv = [rt.argv[0], '--root', DOCKER_RUNTIME_ROOT, 'delete', '--force', id];
+    await run(argv, { cleanup: true });
   }
 }
 
+/** Flags of every `docker run` here: the image must be local, never pulled. */
+const RUN_FLAGS = ['--rm', '--pull=never'];
+
 export async function dockerRunTrue(runtime: string, image: string): Promise<number> {
-  const r = await must(['docker', 'run', '--rm', `--runtime=${runtime}`, image, 'true'], 180_000);
-  return r.ms;
+  const name = `dfbench-${process.pid}-run`;
+  const remove = registerDocker([name]);
+  try {
+    const argv = ['docker', 'run', ...RUN_FLAGS, '--name', name, `--runtime=${runtime}`];
+    return (await must([...argv, image, 'true'], 180_000)).ms;
+  } finally {
+    await remove();
+  }
 }
 
 export interface BurstResult {
+  /** The runtime's name in Docker. */
+  runtime: string;
   n: number;
   totalMs: number;
   rightCodes: number;
   timedOut: number;
-  /** Distinct first stderr lines of the runs that went wrong. */
+  /** What went wrong in the runs that did, each distinct line once (exec.ts's reason). */
   errors: string[];
 }
 
-/** Starts n `docker run`s at once; container i exits with code i % 100 + 1. */
+/**
+ * Starts n `docker run`s at once; container i exits with code i % 100 + 1.
+ * Their cidfiles go in dir, the run's own.
+ */
 export async function burst(
-  runtime: string,
+  rt: Runtime,
   image: string,
   n: number,
   timeoutMs: number,
+  dir: string,
 ): Promise<BurstResult> {
-  const prefix = `dfbench-${process.pid}-${runtime}-${n}`;
-  const cidFile = (i: number) => `/tmp/${prefix}-${i}.cid`;
+  const prefix = `dfbench-${process.pid}-${rt.name}-${n}`;
+  const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const cidFile = (i: number) => `${dir}/${prefix}-${i}.cid`;
   const command = (i: number) => ['sh', '-c', `exit ${(i % 100) + 1}`];
+  // Docker's own removal first, then what a failed start left to the runtime.
+  const removeLeftovers = register(`Docker containers ${prefix}-*`, async () => {
+    await run(['docker', 'rm', '-f', ...names], { cleanup: true, timeoutMs: 300_000 });
+    await Promise.all(names.map((_, i) => deleteLeftover(rt, cidFile(i))));
+  });
   const t0 = Date.now();
   const runs: Promise<RunResult>[] = [];
   for (let i = 0; i < n; i++) {
-    const flags = ['--rm', '--name', `${prefix}-${i}`, '--cidfile', cidFile(i)];
-    const argv = ['docker', 'run', ...flags, `--runtime=${runtime}`, image, ...command(i)];
+    const flags = [...RUN_FLAGS, '--name', names[i], '--cidfile', cidFile(i)];
+    const argv = ['docker', 'run', ...flags, `--runtime=${rt.name}`, image, ...command(i)];
     runs.push(run(argv, { timeoutMs }));
   }
   const results = await Promise.all(runs);
   const totalMs = Date.now() - t0;
   const timedOut = results.filter((r) => r.timedOut).length;
-  if (timedOut > 0) {
-    const names = results.map((_, i) => `${prefix}-${i}`);
-    await run(['docker', 'rm', '-f', ...names], { timeoutMs: 300_000 });
-  }
-  await Promise.all(results.map((_, i) => deleteLeftover(runtime, cidFile(i))));
+  await removeLeftovers();
   const rightCodes = results.filter((r, i) => r.code === (i % 100) + 1).length;
-  const errors = results
-    .filter((r, i) => r.code !== (i % 100) + 1)
-    .map((r) => (r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0]));
-  return { n, totalMs, rightCodes, timedOut, errors: [...new Set(errors)].slice(0, 5) };
+  const errors = results.filter((r, i) => r.code !== (i % 100) + 1).map(reason);
+  const distinct = [...new Set(errors)].slice(0, 5);
+  return { runtime: rt.name, n, totalMs, rightCodes, timedOut, errors: distinct };
 }

@@ -5,22 +5,30 @@
  *
  * usage: bench/run.sh [--quick] [--runtime NAME] [--image IMAGE] [--label LABEL]
  *                     [--only SECTION,...] [--rootfs-cache-mib N]
+ *        bench/run.sh --clean
  * sections: verbs, cli, docker, memory, throughput, rootfs, burst
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exportRootfs, runtimes, writeBundle, type Runtime } from './bundle';
-import { timeCreated, timeMissing, timeNode } from './cli';
+import { DEFAULT_IMAGE, exportImage, imageId, runtimes, writeBundle, type Runtime } from './bundle';
+import { cleanUp, cleanUpOnSignals, interrupted, registerPath } from './cleanup';
+import { checkRuntime, checkTools } from './checks';
+import { CPU_CALLS, timeCreated, timeMissing, timeNode } from './cli';
 import { burst, dockerRunTrue, type BurstResult } from './docker-run';
-import { run } from './exec';
 import { idleMemory, type MemorySample } from './memory';
 import { rootfsFigure, type RootfsFigure } from './rootfs';
+import { clean, removeLeftScratch, RUN_DIR, STATE_ROOT } from './scratch';
 import { ratio, summarize, type Row, type Summary } from './stats';
 import { stdoutThroughput, THROUGHPUT_ARGS } from './throughput';
 import { timeVerbs } from './verbs';
+import { checkedAccel, vmmVersions } from './vmm';
+
+const SECTIONS = ['verbs', 'cli', 'docker', 'memory', 'throughput', 'rootfs', 'burst'];
 
 interface Options {
+  /** Remove the caches and what killed runs left, and measure nothing. */
+  clean: boolean;
   quick: boolean;
   runtime: string;
   image: string;
@@ -32,9 +40,10 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
+    clean: false,
     quick: false,
     runtime: 'dock-fire',
-    image: 'dock-fire-test:latest',
+    image: DEFAULT_IMAGE,
     label: '',
     rootfsCacheMiB: 10240,
   };
@@ -43,6 +52,9 @@ function parseArgs(argv: string[]): Options {
     switch (argv[i]) {
       case '--quick':
         o.quick = true;
+        break;
+      case '--clean':
+        o.clean = true;
         break;
       case '--runtime':
         o.runtime = value();
@@ -55,9 +67,17 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--rootfs-cache-mib':
         o.rootfsCacheMiB = Number(value());
+        if (!Number.isInteger(o.rootfsCacheMiB) || o.rootfsCacheMiB < 0) {
+          throw new Error('--rootfs-cache-mib takes a whole number of MiB (0: no cache)');
+        }
         break;
       case '--only':
         o.only = value().split(',');
+        for (const s of o.only) {
+          if (!SECTIONS.includes(s)) {
+            throw new Error(`--only: no section '${s}' (sections: ${SECTIONS.join(', ')})`);
+          }
+        }
         break;
       default:
         throw new Error(`unknown argument ${argv[i]} (see bench/README.md)`);
@@ -70,7 +90,7 @@ function parseArgs(argv: string[]): Options {
 function row(name: string, unit: string, ours: number[], theirs: number[] = [], accel?: string) {
   const dockFire = summarize(ours);
   const runc = summarize(theirs);
-  return { name, unit, dockFire, runc, ratio: ratio(dockFire, runc), accel };
+  return { name, unit, dockFire, runc, ratio: ratio(unit, dockFire, runc), accel };
 }
 
 function machine() {
@@ -88,11 +108,12 @@ function machine() {
 function fmt(s?: Summary): string {
   if (!s) return '-';
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  return `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+  return s.n === 1 ? `${f(s.median)} (1 sample)` : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
 }
 
 function printTable(rows: Row[]): void {
-  const lines = [['figure', 'unit', 'dock-fire median (min-max)', 'runc', 'ratio', 'accel']];
+  const header = ['figure', 'unit', 'dock-fire median (min-max)', 'runc', "x runc's cost", 'accel'];
+  const lines = [header];
   for (const r of rows) {
     const ratioText = r.ratio === undefined ? '-' : `${r.ratio.toFixed(1)}x`;
     lines.push([r.name, r.unit, fmt(r.dockFire), fmt(r.runc), ratioText, r.accel ?? '']);
@@ -101,22 +122,45 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 }
 
-async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) {
+/** Writes bench/results/STEM.json, or STEM-2.json and so on: never over another run's. */
+function writeResult(stem: string, result: object): string {
+  const dir = path.join(__dirname, '..', '..', 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  for (let n = 1; ; n++) {
+    const name = `${stem}${n > 1 ? `-${n}` : ''}.json`;
+    try {
+      fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`, {
+        flag: 'wx',
+      });
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+async function sections(
+  o: Options,
+  df: Runtime,
+  runc: Runtime,
+  bundle: string,
+  rootfs: string,
+  checked?: string,
+) {
   const reps = o.quick ? 3 : 10;
   const want = (s: string) => !o.only || o.only.includes(s);
   const rows: Row[] = [];
   const extra: Record<string, unknown> = {};
-  let accel: string | undefined;
+  let accel = checked;
 
   if (want('verbs')) {
-    await writeBundle(bundle, ['true']);
+    await writeBundle(bundle, rootfs, ['true']);
     const ours = await timeVerbs(df, bundle, reps);
     const theirs = await timeVerbs(runc, bundle, reps);
-    accel = ours.accel;
+    // What the first VM's command line named, should the runtime's check have said otherwise.
+    accel = ours.accel ?? accel;
     for (const verb of ['create', 'state', 'start', 'delete'] as const) {
-      rows.push(
-        row(`${verb} (true)`, 'ms', ours[verb], theirs[verb], verb === 'state' ? undefined : accel),
-      );
+      rows.push(row(`${verb} (true)`, 'ms', ours[verb], theirs[verb], accel));
     }
     for (const part of ['vmmStart', 'guestBoot', 'processStart', 'shutdown'] as const) {
       const samples = ours.splits.map((s) => s[part]).filter((x): x is number => x !== undefined);
@@ -125,27 +169,30 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   }
   if (want('cli')) {
     // Start-up alone, with no VM running beside it (bench/cli.ts).
+    const perCall = `mean of ${CPU_CALLS}`;
     for (const verb of [['state'], ['kill', '9'], ['delete']]) {
       const ours = await timeMissing(df, verb, reps * 2);
       const theirs = await timeMissing(runc, verb, reps * 2);
       rows.push(row(`CLI start-up: ${verb[0]} (no VM), wall`, 'ms', ours.wall, theirs.wall));
-      rows.push(row(`CLI start-up: ${verb[0]} (no VM), CPU`, 'ms', ours.cpu, theirs.cpu));
+      rows.push(
+        row(`CLI start-up: ${verb[0]} (no VM), CPU, ${perCall}`, 'ms', ours.cpu, theirs.cpu),
+      );
     }
     const created = await timeCreated(df, df.argv[df.argv.indexOf('--root') + 1], reps * 2);
     for (const verb of ['state', 'kill'] as const) {
       rows.push(row(`CLI start-up: ${verb} (created), wall`, 'ms', created[verb].wall));
-      rows.push(row(`CLI start-up: ${verb} (created), CPU`, 'ms', created[verb].cpu));
+      rows.push(row(`CLI start-up: ${verb} (created), CPU, ${perCall}`, 'ms', created[verb].cpu));
     }
     const node = await timeNode(reps * 2);
     rows.push(row('CLI start-up: node -e 0, wall', 'ms', node.wall));
-    rows.push(row('CLI start-up: node -e 0, CPU', 'ms', node.cpu));
+    rows.push(row(`CLI start-up: node -e 0, CPU, ${perCall}`, 'ms', node.cpu));
   }
   if (want('docker')) {
     const ours: number[] = [];
     const theirs: number[] = [];
     for (let i = 0; i < reps; i++) {
-      ours.push(await dockerRunTrue(o.runtime, o.image));
-      theirs.push(await dockerRunTrue('runc', o.image));
+      ours.push(await dockerRunTrue(df.name, o.image));
+      theirs.push(await dockerRunTrue(runc.name, o.image));
     }
     rows.push(row('docker run --rm IMG true', 'ms', ours, theirs, accel));
   }
@@ -153,8 +200,8 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     const guestMiB = 128;
     const samples: MemorySample[] = [];
     const theirs: number[] = [];
-    for (let i = 0; i < (o.quick ? 1 : 3); i++) {
-      await writeBundle(bundle, ['sleep', '600']);
+    for (let i = 0; i < 3; i++) {
+      await writeBundle(bundle, rootfs, ['sleep', '600']);
       samples.push(await idleMemory(df, bundle, guestMiB, 3000));
       theirs.push((await idleMemory(runc, bundle, guestMiB, 3000)).processKiB ?? 0);
     }
@@ -165,17 +212,16 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
     rows.push(
       row('idle: host overhead (monitor+VMM-guest RAM)', 'KiB', kib('overheadKiB'), theirs),
     );
-    rows.push(
-      row('idle: private host overhead (no shared pages)', 'KiB', kib('privateOverheadKiB')),
-    );
+    // The per-container figure. Private pages (in the samples only) also count the
+    // binaries' pages when no other VM shares them: 64 MiB alone, 33 MiB beside another.
     rows.push(row('idle: anonymous host overhead (per container)', 'KiB', kib('anonOverheadKiB')));
     extra.memory = { guestMiB, samples, runcProcessKiB: theirs };
   }
   if (want('throughput')) {
-    await writeBundle(bundle, THROUGHPUT_ARGS);
+    await writeBundle(bundle, rootfs, THROUGHPUT_ARGS);
     const ours: number[] = [];
     const theirs: number[] = [];
-    for (let i = 0; i < (o.quick ? 1 : 3); i++) {
+    for (let i = 0; i < 3; i++) {
       ours.push(await stdoutThroughput(df, bundle));
       theirs.push(await stdoutThroughput(runc, bundle));
     }
@@ -184,20 +230,20 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
   if (want('rootfs')) {
     const figures: RootfsFigure[] = [];
     for (const mib of o.quick ? [10, 300] : [10, 300, 1024]) {
-      const work = '/var/lib/dock-fire-bench/rootfs';
-      figures.push(await rootfsFigure(path.join(bundle, 'rootfs'), mib, work, o.rootfsCacheMiB));
+      const work = path.join(RUN_DIR, 'rootfs');
+      figures.push(await rootfsFigure(rootfs, mib, work, o.rootfsCacheMiB));
     }
     for (const f of figures) {
       rows.push(row(`rootfs ${f.mib} MiB: first start`, 'ms', [f.firstMs]));
-      rows.push(row(`rootfs ${f.mib} MiB: second start`, 'ms', [f.secondMs]));
+      rows.push(row(`rootfs ${f.mib} MiB: second start`, 'ms', f.secondMs));
     }
     extra.rootfs = figures;
   }
   if (want('burst')) {
     const bursts: BurstResult[] = [];
     for (const n of o.quick ? [20] : [20, 50]) {
-      const ours = await burst(o.runtime, o.image, n, n * 20_000);
-      const theirs = await burst('runc', o.image, n, n * 20_000);
+      const ours = await burst(df, o.image, n, n * 20_000, RUN_DIR);
+      const theirs = await burst(runc, o.image, n, n * 20_000, RUN_DIR);
       bursts.push(ours, theirs);
       const r = row(`${n} at once: total`, 'ms', [ours.totalMs], [theirs.totalMs], accel);
       r.name += ` (right exit codes: ${ours.rightCodes}/${n} vs ${theirs.rightCodes}/${n})`;
@@ -210,40 +256,56 @@ async function sections(o: Options, df: Runtime, runc: Runtime, bundle: string) 
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const stateRoot = `/run/dock-fire-bench-${process.pid}`;
-  const [df, runc] = runtimes(o.runtime, stateRoot);
-  const bundle = '/var/tmp/dock-fire-bench-bundle';
-  await exportRootfs(o.image, bundle);
-
-  const started = new Date();
-  const info = machine();
+  if (o.clean) return clean();
+  cleanUpOnSignals();
   try {
-    const { rows, extra, accel } = await sections(o, df, runc, bundle);
-    printTable(rows);
-    const result = {
-      label: o.label,
-      date: started.toISOString(),
-      seconds: (Date.now() - started.getTime()) / 1000,
-      machine: { ...info, loadAvgAtEnd: os.loadavg() },
-      accelerator: accel,
-      runtime: o.runtime,
-      quick: o.quick,
-      rows,
-      ...extra,
-    };
-    const dir = path.join(__dirname, '..', '..', 'bench', 'results');
-    fs.mkdirSync(dir, { recursive: true });
-    const name = `${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}${o.label ? `-${o.label}` : ''}.json`;
-    fs.writeFileSync(path.join(dir, name), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(
-      `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
-    );
+    await measure(o);
   } finally {
-    await run(['rm', '-rf', stateRoot]);
+    await cleanUp();
   }
 }
 
+async function measure(o: Options) {
+  checkTools(o.only ?? SECTIONS);
+  const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
+  const image = { name: o.image, id: await imageId(o.image) };
+
+  await removeLeftScratch();
+  registerPath(STATE_ROOT);
+  registerPath(RUN_DIR);
+  const bundle = path.join(RUN_DIR, 'bundle');
+  fs.mkdirSync(bundle, { recursive: true });
+  const [df, runc] = runtimes(o.runtime, binary, STATE_ROOT);
+  const rootfs = await exportImage(image.id);
+
+  const started = new Date();
+  const info = { ...machine(), vmm: await vmmVersions() };
+  const checked = await checkedAccel(binary);
+  const { rows, extra, accel } = await sections(o, df, runc, bundle, rootfs, checked);
+  if (interrupted()) return;
+  printTable(rows);
+  const result = {
+    label: o.label,
+    date: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    machine: { ...info, loadAvgAtEnd: os.loadavg() },
+    accelerator: accel,
+    runtime: o.runtime,
+    image,
+    quick: o.quick,
+    rows,
+    ...extra,
+  };
+  const stem = started.toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const name = writeResult(`${stem}${o.label ? `-${o.label}` : ''}`, result);
+  console.log(
+    `results: bench/results/${name} (load ${info.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')})`,
+  );
+}
+
 main().catch((err) => {
+  // A stopped run's sections fail on refused commands: the signal's line says it all.
+  if (interrupted()) return;
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 });

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import type { Runtime } from './bundle';
-import { must, run, sleep } from './exec';
+import { registerContainer } from './cleanup';
+import { must, mustCreate, sleep } from './exec';
 import { statePid, vmmOf } from './verbs';
 
 export interface MemorySample {
@@ -84,9 +85,9 @@ export async function idleMemory(
   settleMs: number,
 ): Promise<MemorySample> {
   const id = `bench-mem-${process.pid}`;
-  const log = fs.openSync(`${bundle}/bench.log`, 'a');
+  const remove = registerContainer(rt, id);
   try {
-    await run([...rt.argv, 'create', '--bundle', bundle, id], { logFd: log, timeoutMs: 120_000 });
+    await mustCreate([...rt.argv, 'create', '--bundle', bundle, id], `${bundle}/bench.log`);
     const pid = statePid(rt, id, (await must([...rt.argv, 'state', id])).stdout);
     await must([...rt.argv, 'start', id], 120_000);
     await sleep(settleMs);
@@ -107,7 +108,6 @@ export async function idleMemory(
       guestMiB,
     };
   } finally {
-    fs.closeSync(log);
-    await run([...rt.argv, 'delete', '--force', id]);
+    await remove();
   }
 }

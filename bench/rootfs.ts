@@ -8,16 +8,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { prepareRootDrives } from '../src/rootfs/prepare';
-import { must, run } from './exec';
+import { registerMount, registerPath } from './cleanup';
+import { must } from './exec';
 import { makeTree } from './trees';
 
 export interface RootfsFigure {
   mib: number;
+  /** One sample: each is a full copy of the image (seconds for 1 GiB). */
   firstMs: number;
-  secondMs: number;
+  /** The containers after the first, each over the base the first built. */
+  secondMs: number[];
 }
 
-async function dockerLikeRootfs(image: string, dir: string): Promise<string> {
+const SECOND_STARTS = 3;
+
+async function dockerLikeRootfs(image: string, dir: string) {
   const init = path.join(dir, 'c-init', 'diff');
   for (const sub of ['diff', 'work', 'merged'])
     fs.mkdirSync(path.join(dir, 'c', sub), { recursive: true });
@@ -25,15 +30,15 @@ async function dockerLikeRootfs(image: string, dir: string): Promise<string> {
   fs.writeFileSync(path.join(init, 'etc', 'hosts'), '');
   const merged = path.join(dir, 'c', 'merged');
   const options = `lowerdir=${init}:${image},upperdir=${dir}/c/diff,workdir=${dir}/c/work`;
+  const unmount = registerMount(merged);
   await must(['mount', '-t', 'overlay', 'overlay', '-o', options, merged]);
-  return merged;
+  return { merged, unmount };
 }
 
 async function prepareOnce(image: string, workDir: string, n: number, cacheMiB: number) {
   const dir = path.join(workDir, `container-${n}`);
-  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const rootfs = await dockerLikeRootfs(image, dir);
+  const { merged: rootfs, unmount } = await dockerLikeRootfs(image, dir);
   try {
     const containerDir = path.join(dir, 'drives');
     fs.mkdirSync(containerDir);
@@ -48,24 +53,32 @@ async function prepareOnce(image: string, workDir: string, n: number, cacheMiB: 
     });
     return Number(process.hrtime.bigint() - t0) / 1e6;
   } finally {
-    await run(['umount', rootfs]);
+    await unmount();
   }
 }
 
-/** Both starts of one image; the containers stay until both are measured. */
+/**
+ * The first start of one image and the next few; the containers stay until
+ * all are measured.
+ * workDir is the run's own and holds the image cache: the first start finds
+ * it empty.
+ */
 export async function rootfsFigure(
   baseRootfs: string,
   mib: number,
   workDir: string,
   cacheMiB: number,
 ): Promise<RootfsFigure> {
-  const image = makeTree(baseRootfs, mib);
-  fs.rmSync(workDir, { recursive: true, force: true });
+  const image = await makeTree(baseRootfs, mib);
+  const remove = registerPath(workDir);
   try {
     const firstMs = await prepareOnce(image, workDir, 1, cacheMiB);
-    const secondMs = await prepareOnce(image, workDir, 2, cacheMiB);
+    const secondMs: number[] = [];
+    for (let n = 2; n < 2 + SECOND_STARTS; n++) {
+      secondMs.push(await prepareOnce(image, workDir, n, cacheMiB));
+    }
     return { mib, firstMs, secondMs };
   } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
+    await remove();
   }
 }

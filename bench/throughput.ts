@@ -3,9 +3,9 @@
  * `cat` to its stdout, which is a pipe this process drains; timed from
  * `start` to end of file on the pipe.
  */
-import { spawn } from 'node:child_process';
 import type { Runtime } from './bundle';
-import { must, run } from './exec';
+import { registerContainer } from './cleanup';
+import { must, spawnTracked } from './exec';
 
 export const THROUGHPUT_MIB = 200;
 export const THROUGHPUT_ARGS = [
@@ -17,19 +17,26 @@ export const THROUGHPUT_ARGS = [
 /** MiB/s for one run; the bundle's process must be THROUGHPUT_ARGS. */
 export async function stdoutThroughput(rt: Runtime, bundle: string): Promise<number> {
   const id = `bench-tput-${process.pid}`;
+  const remove = registerContainer(rt, id);
   try {
-    const create = spawn(rt.argv[0], [...rt.argv.slice(1), 'create', '--bundle', bundle, id], {
+    const create = spawnTracked([...rt.argv, 'create', '--bundle', bundle, id], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     let bytes = 0;
     let t0 = 0n;
+    const stdout = create.stdout!;
     const eof = new Promise<number>((resolve, reject) => {
-      create.stdout.on('data', (b: Buffer) => (bytes += b.length));
-      create.stdout.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
-      create.stdout.on('error', reject);
+      stdout.on('data', (b: Buffer) => (bytes += b.length));
+      stdout.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+      stdout.on('error', reject);
     });
-    const code = await new Promise((resolve) => create.on('exit', resolve));
-    if (code !== 0) throw new Error(`${rt.name} create exited ${code}`);
+    const exit = await new Promise<number | string | null>((resolve) => {
+      create.on('exit', resolve);
+      create.on('error', (err) => resolve(err.message));
+    });
+    if (exit !== 0) {
+      throw new Error(`${rt.name} create: ${typeof exit === 'string' ? exit : `exit ${exit}`}`);
+    }
     t0 = process.hrtime.bigint();
     await must([...rt.argv, 'start', id], 120_000);
     const ms = await eof;
@@ -38,6 +45,6 @@ export async function stdoutThroughput(rt: Runtime, bundle: string): Promise<num
     }
     return THROUGHPUT_MIB / (ms / 1000);
   } finally {
-    await run([...rt.argv, 'delete', '--force', id]);
+    await remove();
   }
 }

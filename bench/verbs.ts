@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Runtime } from './bundle';
-import { must, run, waitGone } from './exec';
+import { registerContainer } from './cleanup';
+import { must, mustCreate, waitGone } from './exec';
 import { parseMonitorLog, split, type Split } from './monitor-log';
 
 export interface VerbSamples {
@@ -41,12 +42,11 @@ export function statePid(rt: Runtime, id: string, stdout: string): number {
   return pid;
 }
 
-async function oneRound(rt: Runtime, bundle: string, id: string, log: number, s: VerbSamples) {
-  const created = await run([...rt.argv, 'create', '--bundle', bundle, id], {
-    logFd: log,
-    timeoutMs: 120_000,
-  });
-  if (created.code !== 0) throw new Error(`${rt.name} create failed (see ${bundle}/bench.log)`);
+async function oneRound(rt: Runtime, bundle: string, id: string, s: VerbSamples) {
+  const created = await mustCreate(
+    [...rt.argv, 'create', '--bundle', bundle, id],
+    path.join(bundle, 'bench.log'),
+  );
   s.create.push(created.ms);
 
   const state = await must([...rt.argv, 'state', id]);
@@ -68,18 +68,14 @@ async function oneRound(rt: Runtime, bundle: string, id: string, log: number, s:
 
 export async function timeVerbs(rt: Runtime, bundle: string, reps: number): Promise<VerbSamples> {
   const s: VerbSamples = { create: [], state: [], start: [], delete: [], splits: [] };
-  const log = fs.openSync(path.join(bundle, 'bench.log'), 'a');
-  try {
-    for (let i = 0; i < reps; i++) {
-      const id = `bench-${process.pid}-${i}`;
-      try {
-        await oneRound(rt, bundle, id, log, s);
-      } finally {
-        await run([...rt.argv, 'delete', '--force', id]);
-      }
+  for (let i = 0; i < reps; i++) {
+    const id = `bench-${process.pid}-${i}`;
+    const remove = registerContainer(rt, id);
+    try {
+      await oneRound(rt, bundle, id, s);
+    } finally {
+      await remove();
     }
-  } finally {
-    fs.closeSync(log);
   }
   return s;
 }
