@@ -16,7 +16,9 @@ export const QMP_SOCKET = 'qmp.sock';
  * calibration of it fails in ~40% of boots; the kernel then falls back to a
  * jiffies clock and its timer calibration loops wait on PIT interrupts, where
  * some boots hung. Telling the guest the frequency (tsc_early_khz) makes every
- * boot take the TSC path. Only used when the host TSC is constant and known.
+ * boot take the TSC path. Only used when the host TSC is constant and known,
+ * and "cpu MHz" is the same on every CPU: inside a VM it is the TSC rate, but
+ * on a host that scales its CPUs' frequency it is each one's current clock.
  */
 export function hostTscKhz(cpuinfo = '/proc/cpuinfo'): number | undefined {
   let text: string;
@@ -25,13 +27,15 @@ export function hostTscKhz(cpuinfo = '/proc/cpuinfo'): number | undefined {
   } catch {
     return undefined;
   }
-  const first = text.split('\n\n')[0];
-  const flags = /^flags\s*:(.*)$/m.exec(first)?.[1].split(' ') ?? [];
-  const mhz = Number(/^cpu MHz\s*:\s*([\d.]+)$/m.exec(first)?.[1]);
-  if (!flags.includes('constant_tsc') || !flags.includes('tsc_known_freq') || !(mhz > 0)) {
+  const cpus = text.split('\n\n').filter((block) => /^processor\s*:/m.test(block));
+  if (cpus.length === 0) return undefined;
+  const flags = /^flags\s*:(.*)$/m.exec(cpus[0])?.[1].split(' ') ?? [];
+  if (!flags.includes('constant_tsc') || !flags.includes('tsc_known_freq')) return undefined;
+  const mhz = cpus.map((block) => /^cpu MHz\s*:\s*([\d.]+)$/m.exec(block)?.[1]);
+  if (!mhz.every((m) => m !== undefined && m === mhz[0]) || !(Number(mhz[0]) > 0)) {
     return undefined;
   }
-  return Math.round(mhz * 1000);
+  return Math.round(Number(mhz[0]) * 1000);
 }
 
 /** The guest kernel's tick rate (CONFIG_HZ_100 in kernel/guest.config). */
