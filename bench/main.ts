@@ -64,6 +64,10 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--label':
         o.label = value();
+        // It names the results file: checked before minutes of measuring.
+        if (!/^[A-Za-z0-9._-]+$/.test(o.label)) {
+          throw new Error('--label takes letters, digits, dots, dashes and underscores');
+        }
         break;
       case '--rootfs-cache-mib':
         o.rootfsCacheMiB = Number(value());
@@ -268,6 +272,14 @@ async function main() {
 async function measure(o: Options) {
   checkTools(o.only ?? SECTIONS);
   const binary = await checkRuntime(o.runtime, o.only ?? SECTIONS);
+  // dock-fire's `check` names its backend; runc or another binary does not.
+  const checked = await checkedAccel(binary);
+  if (checked === undefined) {
+    throw new Error(
+      `runtime ${o.runtime}: \`${binary} check\` names no VMM backend: not a dock-fire runtime ` +
+        '(runc is measured beside it, not as it)',
+    );
+  }
   const image = { name: o.image, id: await imageId(o.image) };
 
   await removeLeftScratch();
@@ -280,7 +292,6 @@ async function measure(o: Options) {
 
   const started = new Date();
   const info = { ...machine(), vmm: await vmmVersions() };
-  const checked = await checkedAccel(binary);
   const { rows, extra, accel } = await sections(o, df, runc, bundle, rootfs, checked);
   if (interrupted()) return;
   printTable(rows);

@@ -70,11 +70,36 @@ function entries(dir: string): string[] {
 }
 
 /**
+ * The runtimes' --root of runs killed before their cleanup: removed when no
+ * container is left in it (one directory per runtime, one entry per
+ * container), else named, with the containers for the user to delete.
+ */
+function removeLeftStateRoots(): void {
+  for (const name of fs.readdirSync(path.dirname(STATE_ROOT))) {
+    const pid = Number(/^dock-fire-bench-(\d+)$/.exec(name)?.[1]);
+    if (!(pid > 0) || alive(pid)) continue;
+    const root = path.join(path.dirname(STATE_ROOT), name);
+    const left = entries(root).flatMap((dir) =>
+      fs.statSync(dir).isDirectory() ? entries(dir) : [dir],
+    );
+    if (left.length === 0) {
+      fs.rmSync(root, { recursive: true, force: true });
+      continue;
+    }
+    console.error(
+      `bench: ${root}, of run ${pid} that ended uncleanly, still holds containers: ` +
+        `${left.join(', ')} (delete them with the runtime's --root and delete --force)`,
+    );
+  }
+}
+
+/**
  * Removes what runs killed before their cleanup (SIGKILL, a crash) left,
  * overlays unmounted first; one line for each. What cannot be removed (a
  * busy mount) is in no run's way: it is left, with a line saying so.
  */
 export async function removeLeftScratch(): Promise<void> {
+  removeLeftStateRoots();
   for (const p of [...entries(BENCH_DIR), ...entries(IMAGE_CACHE), ...entries(TREE_CACHE)]) {
     const pid = runOf(path.basename(p));
     if (pid === undefined || (alive(pid) && p !== RUN_DIR)) continue;
