@@ -46,7 +46,9 @@ export function exportImage(id: string): Promise<string> {
     const release = registerDocker([name]);
     try {
       await must(['docker', 'create', '--pull=never', '--name', name, id, 'true']);
-      await must(['sh', '-c', `docker export ${name} | tar -C ${dir} -x`], 300_000);
+      // pipefail: a failed export must fail the build, not cache what tar got.
+      const pipe = `docker export ${name} | tar -C ${dir} -x`;
+      await must(['bash', '-o', 'pipefail', '-c', pipe], 300_000);
     } finally {
       await release();
     }
