@@ -4,8 +4,7 @@
  * call it directly, a Docker registration for those that go through Docker),
  * runc and /usr/bin/time.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { findOnPath } from '../src/vmm/select';
 import { must } from './exec';
 
 /** The sections that call the runtimes directly; docker and burst go through Docker. */
@@ -13,24 +12,9 @@ const DIRECT = ['verbs', 'cli', 'memory', 'throughput'];
 const THROUGH_DOCKER = ['docker', 'burst'];
 const HINT = 'scripts/dev-runtime.sh NAME registers a checkout';
 
-/** Executable by root: a file with any execute bit. */
-function executable(file: string): boolean {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  return st?.isFile() === true && (st.mode & 0o111) !== 0;
-}
-
-/** name as a shell finds it: a path, or the first executable of that name on PATH. */
-function onPath(name: string): string | undefined {
-  if (name.includes('/')) return executable(name) ? path.resolve(name) : undefined;
-  return (process.env.PATH ?? '')
-    .split(':')
-    .map((dir) => path.join(dir || '.', name))
-    .find(executable);
-}
-
 /** Tools the sections use beside the runtimes. */
 export function checkTools(sections: string[]): void {
-  if (sections.includes('cli') && !executable('/usr/bin/time')) {
+  if (sections.includes('cli') && !findOnPath('/usr/bin/time')) {
     throw new Error("/usr/bin/time not found, which cli uses: install Debian's time package");
   }
 }
@@ -50,7 +34,7 @@ async function dockerRuntimes(): Promise<Record<string, { path?: string }>> {
  */
 export async function checkRuntime(name: string, sections: string[]): Promise<string> {
   const registered = (await dockerRuntimes())[name];
-  const binary = onPath(name) ?? (registered?.path ? onPath(registered.path) : undefined);
+  const binary = findOnPath(name) ?? (registered?.path ? findOnPath(registered.path) : undefined);
   if (!binary && !registered) {
     throw new Error(`runtime ${name}: not found on PATH nor registered with Docker (${HINT})`);
   }
@@ -58,7 +42,7 @@ export async function checkRuntime(name: string, sections: string[]): Promise<st
   if (direct && !binary) {
     throw new Error(`runtime ${name}: Docker's path for it, ${registered?.path}, is missing`);
   }
-  if (direct && !onPath('runc')) {
+  if (direct && !findOnPath('runc')) {
     throw new Error(`runc: not found on PATH (${DIRECT.join(', ')} time it; Debian's runc)`);
   }
   if (sections.some((s) => THROUGH_DOCKER.includes(s)) && !registered) {

@@ -149,7 +149,7 @@ async function sections(
   runc: Runtime,
   bundle: string,
   rootfs: string,
-  checked?: string,
+  checked: string,
 ) {
   const reps = o.quick ? 3 : 10;
   const want = (s: string) => !o.only || o.only.includes(s);
